@@ -1,0 +1,12 @@
+"""kerasvg: Keras models as layered isometric diagrams in crisp SVG, PNG, JPEG, PDF and HTML.
+
+    import kerasvg
+    kerasvg.layered_view(model).save("model.svg")
+"""
+from .diagram import Diagram
+from .layered import layered_view
+from .model import Layer, ModelGraph
+from .theme import ThemeError, themes
+
+__version__ = "0.1.0"
+__all__ = ["Diagram", "Layer", "ModelGraph", "ThemeError", "layered_view", "themes", "__version__"]

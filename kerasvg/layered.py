@@ -1,0 +1,215 @@
+"""`layered_view`: model → description → geometry → SVG → Diagram."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from .categories import category_of
+from .diagram import UNITS_PER_INCH, Diagram
+from .geometry import Item, LayoutOptions, layout
+from .model import Layer, ModelGraph, compact_shape, without_layers
+from .options import class_name, colour_or_transparent, font_family, resolve
+from .sizing import Sizing, box_size
+from .svg import PT_TO_PX, fmt, write_svg
+from .text import text_width
+from .theme import Theme, load_theme
+
+MAX_NAME_CHARS = 28
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
+
+
+def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: Optional[str] = None,
+                 **keywords) -> Diagram:
+    """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram.
+
+    Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus `labels`,
+    `theme`, `overrides`, `width` and `id_prefix`. Returns a `Diagram`.
+    """
+    if "to_file" in keywords and keywords["to_file"] is not None:
+        from .diagram import format_of
+
+        format_of(keywords["to_file"])
+    given = resolve(keywords, options, preset)
+    if isinstance(model, ModelGraph):
+        graph, live = model, {}
+    else:
+        from .reader import read_model
+
+        graph, live = read_model(model)
+    graph = without_layers(graph, _ignored(graph, given))
+    theme = load_theme(given.get("theme"), _theme_overrides(given))
+    physical = _parse_width(given.get("width"))
+    font_px = theme.get("canvas", "font_size") * PT_TO_PX
+    items = _items(graph, given, live, theme, font_px)
+    opts = _layout_options(graph, given, theme, font_px, items)
+    sizing = _sizing(given)
+    if physical is None:
+        scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
+    else:
+        scene = _fit_width(items, graph, sizing, given, opts, physical)
+    width_attr = height_attr = None
+    if physical is not None:
+        value, unit = physical
+        width_attr = f"{fmt(value)}{unit}"
+        height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
+    svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
+                    width_attr=width_attr, height_attr=height_attr)
+    diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
+                      background=theme.get("canvas", "background"), physical_width=physical,
+                      html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
+    if given.get("to_file"):
+        diagram.save(given["to_file"])
+    return diagram
+
+
+def _ignored(graph: ModelGraph, given) -> List[str]:
+    types = {class_name(t) for t in (given.get("type_ignore") or [])}
+    indices = set(given.get("index_ignore") or [])
+    return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
+
+
+def _theme_overrides(given) -> Dict[str, Any]:
+    """Theme overrides: the user's `overrides`, then visualkeras keywords (which win)."""
+    merged: Dict[str, Any] = {}
+    for table, entries in (given.get("overrides") or {}).items():
+        merged[table] = dict(entries) if isinstance(entries, Mapping) else entries
+    canvas = merged.setdefault("canvas", {})
+    if not isinstance(canvas, dict):
+        return merged
+    if "background_fill" in given:
+        canvas["background"] = colour_or_transparent(given["background_fill"])
+    if given.get("font") is not None:
+        canvas["font_family"] = font_family(given["font"])
+    if "font_color" in given:
+        canvas["text_color"] = colour_or_transparent(given["font_color"])
+    if "padding" in given:
+        canvas["padding"] = given["padding"]
+    if given.get("color_map"):
+        layer_styles = merged.setdefault("layer", {})
+        for cls, style in given["color_map"].items():
+            layer_styles.setdefault(class_name(cls), {}).update(style)
+    if not canvas:
+        del merged["canvas"]
+    return merged
+
+
+def _parse_width(width) -> Optional[Tuple[float, str]]:
+    if width is None:
+        return None
+    match = _LENGTH.match(str(width))
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"width={width!r}: expected a positive length such as '3.5in', '90mm', '8cm', '252pt' or '600px'")
+    return float(match.group(1)), match.group(2)
+
+
+def _sizing(given) -> Sizing:
+    orientation = given.get("one_dim_orientation", "y")
+    if not any(k in given for k in ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
+                                    "dimension_caps", "relative_base_size")):
+        return Sizing(one_dim_orientation=orientation)
+    vk = {k: given.get(k, default) for k, default in (
+        ("min_z", 20), ("min_xy", 20), ("max_z", 400), ("max_xy", 2000), ("scale_z", 1.5), ("scale_xy", 4),
+        ("dimension_caps", None), ("relative_base_size", 20))}
+    return Sizing(mode=given.get("sizing_mode", "accurate"), one_dim_orientation=given.get("one_dim_orientation", "z"), **vk)
+
+
+def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
+    lines = []
+    for part in parts:
+        if part == "name":
+            name = layer.name
+            lines.append(name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS - 1] + "…")
+        elif part == "type":
+            lines.append(layer.type)
+        elif part == "shape":
+            lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
+        elif part == "params":
+            lines.append(f"{layer.params:,} params")
+    return tuple(lines)
+
+
+def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
+    parts = given.get("labels") or tuple(theme.get("labels", "show"))
+    callback = given.get("text_callable")
+    flat_indices = set(given.get("index_2D") or [])
+    volume = given.get("draw_volume", True)
+    items = []
+    for layer in graph.layers:
+        lines, above = _label_lines(layer, parts), False
+        if callback is not None and layer.index is not None and layer.name in live:
+            text, above = callback(layer.index, live[layer.name])
+            lines = tuple(str(text).split("\n")) if text else ()
+        flat = not volume or (layer.index is not None and layer.index in flat_indices)
+        items.append(Item(layer.name, layer.type, category_of(layer.type), 0, 0, 0 if flat else 1, lines, bool(above)))
+    return items
+
+
+def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[Item]:
+    result = []
+    for item, layer in zip(items, graph.layers):
+        w, h, d = box_size(layer.shape, sizing)
+        result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines, item.above))
+    return result
+
+
+def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> LayoutOptions:
+    family = theme.get("canvas", "font_family")
+    legend = ()
+    if given.get("legend"):
+        legend = _legend_entries(graph, items, given.get("show_dimension", False))
+    return LayoutOptions(
+        spacing=float(given.get("spacing", 28)),
+        padding=float(theme.get("canvas", "padding")),
+        font_size=font_px,
+        line_spacing=float(given.get("text_vspacing", 2)),
+        reversed=bool(given.get("draw_reversed", False)),
+        funnel=bool(given.get("draw_funnel", False)),
+        inferred_edges=graph.inferred_edges,
+        legend=legend,
+        legend_extra=float(given.get("legend_text_spacing_offset", 0)),
+        measure=lambda text: text_width(text, font_px, family),
+    )
+
+
+def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:
+    seen: Dict[str, List[str]] = {}
+    for item, layer in zip(items, graph.layers):
+        shapes = seen.setdefault(item.type, [])
+        text = compact_shape(layer.shape)
+        if text not in shapes:
+            shapes.append(text)
+    entries = []
+    for type_name, shapes in seen.items():
+        text = type_name
+        if show_dimension:
+            dims = ", ".join(shapes)
+            text += "  " + (dims if len(dims) <= 40 else dims[:39] + "…")
+        entries.append((type_name, category_of(type_name), text))
+    return tuple(entries)
+
+
+def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
+    """Shrink or grow the boxes (never the text) until the drawing is as wide as the printed width."""
+    from dataclasses import replace
+
+    value, unit = physical
+    target = value / UNITS_PER_INCH[unit] * 96
+
+    def scene_at(scale):
+        return layout(_sized(items, graph, replace(sizing, scale=scale), given), graph.edges, opts)
+
+    low, high = 0.05, 4.0
+    best = scene_at(low)
+    if best.width >= target:
+        return best
+    top = scene_at(high)
+    if top.width <= target:
+        return top
+    for _ in range(18):
+        mid = (low + high) / 2
+        scene = scene_at(mid)
+        if scene.width <= target:
+            low, best = mid, scene
+        else:
+            high = mid
+    return best

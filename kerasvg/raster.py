@@ -1,0 +1,92 @@
+"""SVG text → PNG / PDF (cairosvg) and JPEG (PNG flattened through Pillow)."""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from typing import Optional, Tuple
+
+MAX_SIDE = 32767
+
+
+def _cairosvg():
+    try:
+        import cairosvg
+    except ImportError as exc:
+        raise ImportError(
+            "rasterizing needs cairosvg and the system cairo library: pip install cairosvg "
+            "(Debian/Ubuntu: apt-get install libcairo2)"
+        ) from exc
+    return cairosvg
+
+
+def raster_scale(scale: Optional[float], dpi: Optional[float], physical: bool) -> Tuple[float, Optional[float]]:
+    """(scale, dpi) for cairosvg. A physical width is converted at `dpi`; otherwise scale = dpi / 96."""
+    if scale is not None and dpi is not None:
+        raise ValueError("give scale or dpi, not both (without a physical width, scale = dpi / 96)")
+    if dpi is not None:
+        if dpi <= 0:
+            raise ValueError(f"dpi must be greater than 0, got {dpi!r}")
+        return (1.0, dpi) if physical else (dpi / 96.0, dpi)
+    if scale is None:
+        scale = 1.0
+    if scale <= 0:
+        raise ValueError(f"scale must be greater than 0, got {scale!r}")
+    return scale, None
+
+
+def check_size(width_px: float, height_px: float, hint: str = "") -> Tuple[int, int]:
+    """Refuse sizes cairo cannot rasterize (over 32,767 px a side) with a clear ValueError."""
+    w, h = round(width_px), round(height_px)
+    if max(w, h) > MAX_SIDE:
+        largest = MAX_SIDE / max(width_px, height_px)
+        raise ValueError(
+            f"a {w} x {h} px raster exceeds cairo's limit of {MAX_SIDE} px a side; use a smaller scale "
+            f"or dpi (this figure allows a scale up to {largest:.2f}){hint}"
+        )
+    return w, h
+
+
+def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
+    kwargs = {"bytestring": svg.encode("utf-8"), "scale": scale}
+    if dpi is not None:
+        kwargs["dpi"] = dpi
+    png = _cairosvg().svg2png(**kwargs)
+    return with_dpi(png, dpi) if dpi is not None else png
+
+
+def to_pdf(svg: str) -> bytes:
+    return _cairosvg().svg2pdf(bytestring=svg.encode("utf-8"))
+
+
+def to_jpeg(png: bytes, background: str, quality: int = 95, dpi: Optional[float] = None) -> bytes:
+    """Flatten onto `background` (#rrggbb; white when transparent) and encode as RGB JPEG."""
+    try:
+        from PIL import Image
+    except ImportError as exc:
+        raise ImportError("writing JPEG needs Pillow: pip install Pillow") from exc
+    image = Image.open(io.BytesIO(png)).convert("RGBA")
+    base = Image.new("RGBA", image.size, background if background != "transparent" else "#ffffff")
+    base.alpha_composite(image)
+    out = io.BytesIO()
+    extra = {"dpi": (dpi, dpi)} if dpi else {}
+    base.convert("RGB").save(out, format="JPEG", quality=quality, **extra)
+    return out.getvalue()
+
+
+def with_dpi(png: bytes, dpi: float) -> bytes:
+    """Insert (or replace) the PNG pHYs chunk so viewers and print tools see the DPI."""
+    per_metre = round(dpi / 0.0254)
+    data = struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", len(data)) + b"pHYs" + data + struct.pack(">I", zlib.crc32(b"pHYs" + data))
+    pos, out = 8, [png[:8]]
+    while pos < len(png):
+        length = struct.unpack(">I", png[pos:pos + 4])[0]
+        kind = png[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if kind != b"pHYs":
+            out.append(png[pos:end])
+        if kind == b"IHDR":
+            out.append(chunk)
+        pos = end
+    return b"".join(out)
