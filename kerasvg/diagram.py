@@ -73,6 +73,8 @@ class Diagram:
             value, unit = self.physical_width
             width_px = value / UNITS_PER_INCH[unit] * dpi
             height_px = width_px * self.height / self.width
+            if unit == "px":  # cairosvg converts in/cm/mm/pt by dpi but takes px as device pixels
+                scale = dpi / 96.0
         else:
             factor = scale
             if self.physical_width is not None:

@@ -6,8 +6,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
-from .geometry import Item, LayoutOptions, layout
-from .model import Layer, ModelGraph, compact_shape, without_layers
+from .layout import Item, LayoutOptions, layout
+from .model import Layer, ModelGraph, compact_shape, key_layers, without_layers
 from .options import class_name, colour_or_transparent, font_family, resolve
 from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
@@ -15,6 +15,7 @@ from .text import text_width
 from .theme import Theme, load_theme
 
 MAX_NAME_CHARS = 28
+SPARSE_LABELS_ABOVE = 60
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 
@@ -42,7 +43,7 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
     items = _items(graph, given, live, theme, font_px)
     opts = _layout_options(graph, given, theme, font_px, items)
-    sizing = _sizing(given)
+    sizing = _sizing(given, len(graph.layers))
     if physical is None:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
     else:
@@ -93,6 +94,31 @@ def _theme_overrides(given) -> Dict[str, Any]:
     return merged
 
 
+def _parse_aspect(aspect) -> Optional[float]:
+    if aspect is None:
+        return None
+    if isinstance(aspect, str):
+        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$", aspect)
+        value = float(match.group(1)) / float(match.group(2)) if match and float(match.group(2)) > 0 else None
+    elif isinstance(aspect, (int, float)) and not isinstance(aspect, bool):
+        value = float(aspect)
+    else:
+        value = None
+    if value is None or not 0.05 <= value <= 50:
+        raise ValueError(f"aspect={aspect!r}: expected a width/height ratio such as 16/9, 1.5 or '16:9' (0.05 to 50)")
+    return value
+
+
+def _parse_max_width(max_width) -> Optional[float]:
+    """max_width in px; a length string ('10in', '250mm') is converted at 96 px per inch."""
+    if max_width is None:
+        return None
+    if isinstance(max_width, (int, float)) and not isinstance(max_width, bool) and max_width > 0:
+        return float(max_width)
+    value, unit = _parse_width(max_width)
+    return value / UNITS_PER_INCH[unit] * 96
+
+
 def _parse_width(width) -> Optional[Tuple[float, str]]:
     if width is None:
         return None
@@ -102,11 +128,16 @@ def _parse_width(width) -> Optional[Tuple[float, str]]:
     return float(match.group(1)), match.group(2)
 
 
-def _sizing(given) -> Sizing:
+def density(layer_count: int) -> float:
+    """1 for small models, shrinking toward 0.3 so large models fit a page."""
+    return 1.0 if layer_count <= SPARSE_LABELS_ABOVE else max(0.2, (SPARSE_LABELS_ABOVE / layer_count) ** 1.3)
+
+
+def _sizing(given, layer_count: int) -> Sizing:
     orientation = given.get("one_dim_orientation", "y")
     if not any(k in given for k in ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
                                     "dimension_caps", "relative_base_size")):
-        return Sizing(one_dim_orientation=orientation)
+        return Sizing(one_dim_orientation=orientation, scale=density(layer_count))
     vk = {k: given.get(k, default) for k, default in (
         ("min_z", 20), ("min_xy", 20), ("max_z", 400), ("max_xy", 2000), ("scale_z", 1.5), ("scale_xy", 4),
         ("dimension_caps", None), ("relative_base_size", 20))}
@@ -130,12 +161,15 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
 
 def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
     parts = given.get("labels") or tuple(theme.get("labels", "show"))
+    labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
     callback = given.get("text_callable")
     flat_indices = set(given.get("index_2D") or [])
     volume = given.get("draw_volume", True)
     items = []
     for layer in graph.layers:
-        lines, above = _label_lines(layer, parts), False
+        lines, above = _label_lines(layer, parts), theme.get("labels", "placement") == "above"
+        if labelled is not None and layer.name not in labelled:
+            lines = ()
         if callback is not None and layer.index is not None and layer.name in live:
             text, above = callback(layer.index, live[layer.name])
             lines = tuple(str(text).split("\n")) if text else ()
@@ -158,7 +192,9 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
     if given.get("legend"):
         legend = _legend_entries(graph, items, given.get("show_dimension", False))
     return LayoutOptions(
-        spacing=float(given.get("spacing", 28)),
+        spacing=float(given.get("spacing", max(8.0, 28 * density(len(graph.layers))))),
+        aspect=_parse_aspect(given.get("aspect")),
+        max_width=_parse_max_width(given.get("max_width")),
         padding=float(theme.get("canvas", "padding")),
         font_size=font_px,
         line_spacing=float(given.get("text_vspacing", 2)),
@@ -167,6 +203,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
         inferred_edges=graph.inferred_edges,
         legend=legend,
         legend_extra=float(given.get("legend_text_spacing_offset", 0)),
+        legend_columns=theme.get("legend", "columns"),
         measure=lambda text: text_width(text, font_px, family),
     )
 
@@ -200,16 +237,19 @@ def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physica
 
     low, high = 0.05, 4.0
     best = scene_at(low)
-    if best.width >= target:
-        return best
-    top = scene_at(high)
-    if top.width <= target:
-        return top
-    for _ in range(18):
-        mid = (low + high) / 2
-        scene = scene_at(mid)
-        if scene.width <= target:
-            low, best = mid, scene
+    if best.width > target and opts.max_width is None:  # too wide even with tiny boxes: wrap into rows
+        opts = replace(opts, max_width=target)
+        low, high, best = 0.05, 1.0, scene_at(low)
+    if best.width < target:
+        top = scene_at(high)
+        if top.width <= target:
+            best = top
         else:
-            high = mid
-    return best
+            for _ in range(18):
+                mid = (low + high) / 2
+                scene = scene_at(mid)
+                if scene.width <= target:
+                    low, best = mid, scene
+                else:
+                    high = mid
+    return replace(best, width=round(max(best.width, target), 2))  # the printed width exactly: text keeps its size

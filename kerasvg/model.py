@@ -138,3 +138,31 @@ def without_layers(graph: ModelGraph, names) -> ModelGraph:
         inputs=tuple(n for n in graph.inputs if n not in drop),
         outputs=tuple(n for n in graph.outputs if n not in drop),
     )
+
+
+def spatial_dims(shape) -> Tuple:
+    """The dimensions between batch and channels (all of them for rank-2 shapes)."""
+    if isinstance(shape, str) or len(shape) < 2:
+        return ()
+    return tuple(shape[1:-1]) if len(shape) > 2 else tuple(shape[1:])
+
+
+def key_layers(graph: ModelGraph) -> set:
+    """Names worth labelling in a large model: inputs, outputs, merges and stage ends
+    (the last layer before the spatial resolution changes)."""
+    from .categories import category_of
+
+    succs, preds = {}, {}
+    for s, t in graph.edges:
+        succs.setdefault(s, []).append(t)
+        preds.setdefault(t, []).append(s)
+    keep = set(graph.inputs) | set(graph.outputs)
+    for layer in graph.layers:
+        if layer.is_input or category_of(layer.type) == "merge" or not succs.get(layer.name):
+            keep.add(layer.name)
+            continue
+        here = spatial_dims(layer.shape)
+        changes = any(spatial_dims(graph.layer(t).shape) != here for t in succs[layer.name])
+        if changes and len(here) >= 2 and not any(p in keep for p in preds.get(layer.name, ())):
+            keep.add(layer.name)
+    return keep

@@ -35,6 +35,8 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "overrides": None,
     "id_prefix": None,
     "width": None,
+    "aspect": None,
+    "max_width": None,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from typing import Dict, Optional
 
 from .model import ModelGraph, compact_shape
@@ -30,6 +31,14 @@ def _colour_attrs(colour: str, attr: str) -> Dict[str, str]:
     if len(colour) == 9:
         return {attr: colour[:7], f"{attr}-opacity": fmt(alpha(colour))}
     return {attr: colour}
+
+
+CJK_FAMILY = "Noto Sans CJK SC"
+
+
+def _needs_cjk_font(text: str) -> bool:
+    """cairo uses one font per text element: CJK text needs a family that covers it (fonts-noto-cjk)."""
+    return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)
 
 
 def _title(layer) -> str:
@@ -138,6 +147,8 @@ def write_svg(
                 text = _text_element("text", xml_safe(line_text))
                 text.attribs.update({"class": "label", "x": fmt(b.label.x), "y": fmt(baseline),
                                      "text-anchor": "middle", **_colour_attrs(text_colour, "fill")})
+                if _needs_cjk_font(line_text):
+                    text.attribs["font-family"] = CJK_FAMILY
                 group.add(text)
         layers.add(group)
     dwg.add(layers)

@@ -1,6 +1,7 @@
 """Text measurement without a font engine: per-character advance widths of the DejaVu faces."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Advance widths in thousandths of an em for U+0020..U+007E, read from the DejaVu fonts.
@@ -45,13 +46,9 @@ def text_width(text: str, font_size: float, family: str = _FALLBACK_FACE) -> flo
     return sum(char_width(c, family) for c in text) * font_size / 1000.0
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_safe(text: str) -> str:
     """Replace characters XML 1.0 forbids (most control characters, lone surrogates) with U+FFFD."""
-    out = []
-    for c in str(text):
-        code = ord(c)
-        if (code < 0x20 and c not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append("\ufffd")
-        else:
-            out.append(c)
-    return "".join(out)
+    return _XML_FORBIDDEN.sub("\ufffd", str(text))

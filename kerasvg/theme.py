@@ -16,6 +16,7 @@ from .categories import CATEGORIES
 PATTERNS = ("none", "hatch", "backhatch", "crosshatch", "dots", "vertical", "horizontal")
 LABEL_PARTS = ("name", "type", "shape", "params")
 SKIP_STYLES = ("solid", "dashed", "dotted")
+LABEL_PLACEMENTS = ("below", "above")
 LEGEND_POSITIONS = ("bottom",)
 
 
@@ -38,15 +39,15 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "background": Key("paint", "#ffffff", "page colour, or \"transparent\""),
         "padding": Key("number", 16, "space around the drawing, px"),
         "font_family": Key("text", "DejaVu Sans", "one font family (cairo uses only the first)"),
-        "font_size": Key("positive", 9, "label size in points"),
+        "font_size": Key("positive", 9, "size of labels and legend text, in points (kept at any printed width)"),
         "text_color": Key("colour", "#222222", "colour of labels and legend text"),
     },
     "box": {
         "stroke": Key("colour", "#2f2f2f", "outline colour of the boxes"),
         "stroke_width": Key("number", 0.8, "outline width, px"),
-        "top_shade": Key("shade", 0.3, "top face relative to the front: + lighter, - darker (-1..1)"),
-        "side_shade": Key("shade", -0.22, "side face relative to the front: + lighter, - darker (-1..1)"),
-        "opacity": Key("fraction", 1.0, "fill opacity of the faces (0..1)"),
+        "top_shade": Key("shade", 0.3, "top face relative to the front: + mixes toward white, - toward black"),
+        "side_shade": Key("shade", -0.22, "side face relative to the front: + mixes toward white, - toward black"),
+        "opacity": Key("fraction", 1.0, "fill opacity of the faces"),
     },
     "connector": {
         "color": Key("colour", "#4a4a4a", "colour of the main-flow connectors"),
@@ -56,7 +57,8 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "skip_style": Key("choice", "dashed", "line style of skip connectors", SKIP_STYLES),
     },
     "labels": {
-        "show": Key("parts", ["name", "shape"], "what each label shows", LABEL_PARTS),
+        "show": Key("parts", ["name", "shape"], "what each label shows, top line first", LABEL_PARTS),
+        "placement": Key("choice", "below", "where labels go relative to their box", LABEL_PLACEMENTS),
     },
     "legend": {
         "position": Key("choice", "bottom", "where the legend goes", LEGEND_POSITIONS),
@@ -77,20 +79,35 @@ STYLE_KEYS: Dict[str, Key] = {
 STYLE_TABLES = ("category", "layer")
 TOP_LEVEL = ("extends", "description")
 
-CSS_COLOURS = {
-    "black": "#000000", "white": "#ffffff", "red": "#ff0000", "green": "#008000", "blue": "#0000ff",
-    "yellow": "#ffff00", "orange": "#ffa500", "purple": "#800080", "gray": "#808080", "grey": "#808080",
-    "silver": "#c0c0c0", "maroon": "#800000", "olive": "#808000", "lime": "#00ff00", "aqua": "#00ffff",
-    "cyan": "#00ffff", "teal": "#008080", "navy": "#000080", "fuchsia": "#ff00ff", "magenta": "#ff00ff",
-    "pink": "#ffc0cb", "brown": "#a52a2a", "gold": "#ffd700", "beige": "#f5f5dc", "ivory": "#fffff0",
-    "lightgray": "#d3d3d3", "lightgrey": "#d3d3d3", "darkgray": "#a9a9a9", "darkgrey": "#a9a9a9",
-    "dimgray": "#696969", "whitesmoke": "#f5f5f5", "gainsboro": "#dcdcdc", "steelblue": "#4682b4",
-    "skyblue": "#87ceeb", "lightblue": "#add8e6", "darkblue": "#00008b", "darkgreen": "#006400",
-    "darkred": "#8b0000", "salmon": "#fa8072", "coral": "#ff7f50", "tomato": "#ff6347", "khaki": "#f0e68c",
-    "orchid": "#da70d6", "plum": "#dda0dd", "violet": "#ee82ee", "indigo": "#4b0082", "tan": "#d2b48c",
-    "chocolate": "#d2691e", "crimson": "#dc143c", "turquoise": "#40e0d0", "slategray": "#708090",
-    "slategrey": "#708090", "midnightblue": "#191970", "lavender": "#e6e6fa", "seagreen": "#2e8b57",
-}
+# The 148 CSS named colours (CSS Color Module Level 4).
+_CSS_TABLE = (
+    "aliceblue=f0f8ff antiquewhite=faebd7 aqua=00ffff aquamarine=7fffd4 azure=f0ffff beige=f5f5dc bisque=ffe4c4 "
+    "black=000000 blanchedalmond=ffebcd blue=0000ff blueviolet=8a2be2 brown=a52a2a burlywood=deb887 "
+    "cadetblue=5f9ea0 chartreuse=7fff00 chocolate=d2691e coral=ff7f50 cornflowerblue=6495ed cornsilk=fff8dc "
+    "crimson=dc143c cyan=00ffff darkblue=00008b darkcyan=008b8b darkgoldenrod=b8860b darkgray=a9a9a9 "
+    "darkgreen=006400 darkgrey=a9a9a9 darkkhaki=bdb76b darkmagenta=8b008b darkolivegreen=556b2f darkorange=ff8c00 "
+    "darkorchid=9932cc darkred=8b0000 darksalmon=e9967a darkseagreen=8fbc8f darkslateblue=483d8b "
+    "darkslategray=2f4f4f darkslategrey=2f4f4f darkturquoise=00ced1 darkviolet=9400d3 deeppink=ff1493 "
+    "deepskyblue=00bfff dimgray=696969 dimgrey=696969 dodgerblue=1e90ff firebrick=b22222 floralwhite=fffaf0 "
+    "forestgreen=228b22 fuchsia=ff00ff gainsboro=dcdcdc ghostwhite=f8f8ff gold=ffd700 goldenrod=daa520 "
+    "gray=808080 green=008000 greenyellow=adff2f grey=808080 honeydew=f0fff0 hotpink=ff69b4 indianred=cd5c5c "
+    "indigo=4b0082 ivory=fffff0 khaki=f0e68c lavender=e6e6fa lavenderblush=fff0f5 lawngreen=7cfc00 "
+    "lemonchiffon=fffacd lightblue=add8e6 lightcoral=f08080 lightcyan=e0ffff lightgoldenrodyellow=fafad2 "
+    "lightgray=d3d3d3 lightgreen=90ee90 lightgrey=d3d3d3 lightpink=ffb6c1 lightsalmon=ffa07a lightseagreen=20b2aa "
+    "lightskyblue=87cefa lightslategray=778899 lightslategrey=778899 lightsteelblue=b0c4de lightyellow=ffffe0 "
+    "lime=00ff00 limegreen=32cd32 linen=faf0e6 magenta=ff00ff maroon=800000 mediumaquamarine=66cdaa "
+    "mediumblue=0000cd mediumorchid=ba55d3 mediumpurple=9370db mediumseagreen=3cb371 mediumslateblue=7b68ee "
+    "mediumspringgreen=00fa9a mediumturquoise=48d1cc mediumvioletred=c71585 midnightblue=191970 mintcream=f5fffa "
+    "mistyrose=ffe4e1 moccasin=ffe4b5 navajowhite=ffdead navy=000080 oldlace=fdf5e6 olive=808000 olivedrab=6b8e23 "
+    "orange=ffa500 orangered=ff4500 orchid=da70d6 palegoldenrod=eee8aa palegreen=98fb98 paleturquoise=afeeee "
+    "palevioletred=db7093 papayawhip=ffefd5 peachpuff=ffdab9 peru=cd853f pink=ffc0cb plum=dda0dd "
+    "powderblue=b0e0e6 purple=800080 rebeccapurple=663399 red=ff0000 rosybrown=bc8f8f royalblue=4169e1 "
+    "saddlebrown=8b4513 salmon=fa8072 sandybrown=f4a460 seagreen=2e8b57 seashell=fff5ee sienna=a0522d "
+    "silver=c0c0c0 skyblue=87ceeb slateblue=6a5acd slategray=708090 slategrey=708090 snow=fffafa "
+    "springgreen=00ff7f steelblue=4682b4 tan=d2b48c teal=008080 thistle=d8bfd8 tomato=ff6347 turquoise=40e0d0 "
+    "violet=ee82ee wheat=f5deb3 white=ffffff whitesmoke=f5f5f5 yellow=ffff00 yellowgreen=9acd32 "
+)
+CSS_COLOURS = {name: "#" + hex_ for name, hex_ in (item.split("=") for item in _CSS_TABLE.split())}
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
 
@@ -103,7 +120,8 @@ def themes_dir() -> Path:
 
 
 def builtin_names() -> List[str]:
-    return sorted(p.stem for p in themes_dir().glob("*.toml"))
+    """Built-in theme names: `default` first, then alphabetical."""
+    return sorted((p.stem for p in themes_dir().glob("*.toml")), key=lambda name: (name != "default", name))
 
 
 def themes() -> Dict[str, str]:
@@ -133,7 +151,11 @@ class Theme:
 
 def load_theme(theme: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None) -> Theme:
     """Resolve a built-in name or a path (with its `extends` chain), then apply `overrides`."""
-    name = theme or "default"
+    if theme is not None and not isinstance(theme, (str, os.PathLike)):
+        raise ThemeError(f"theme={theme!r}: expected a built-in theme name ({', '.join(builtin_names())}) or a path to a .toml file")
+    name = os.fspath(theme) if theme is not None else "default"
+    if isinstance(theme, os.PathLike) and not _is_path(name):
+        name = os.path.join(".", name)
     layers = _chain(name, base_dir=Path.cwd(), seen=[])
     merged = _defaults()
     for source, data in layers:
@@ -149,27 +171,41 @@ def _is_path(name: str) -> bool:
     return os.sep in name or "/" in name or name.endswith(".toml")
 
 
-def _chain(name: str, base_dir: Path, seen: List[str]) -> List[Tuple[str, dict]]:
+def _chain(name: str, base_dir: Path, seen: List[str], referrer: Optional[str] = None) -> List[Tuple[str, dict]]:
+    """The files of `name`'s `extends` chain, base first. `referrer` is the file whose `extends` named it."""
+    via = f"{referrer}: extends = {name!r}: " if referrer else ""
     if _is_path(name):
         path = (base_dir / name).resolve()
-        label = str(path)
+        if not path.is_file():
+            raise ThemeError(f"{via}theme file not found: {path}")
     else:
         if name not in builtin_names():
-            raise ThemeError(f"unknown theme {name!r}: use a built-in ({', '.join(builtin_names())}) or a path to a .toml file")
-        path = themes_dir() / f"{name}.toml"
-        label = name
+            raise ThemeError(
+                f"{via}unknown theme {name!r}{_suggest(name, builtin_names())} "
+                f"(allowed: a built-in theme ({', '.join(builtin_names())}) or a path to a .toml file)"
+            )
+        path = (themes_dir() / f"{name}.toml").resolve()
+    label = str(path)
     if label in seen:
         cycle = " -> ".join(seen[seen.index(label):] + [label])
-        raise ThemeError(f"{label}: 'extends' forms a cycle: {cycle}")
+        raise ThemeError(f"{seen[-1]}: 'extends' forms a cycle: {cycle}")
     data = _read_file(path)
+    _check_top_level(data, label)
     parent = data.get("extends")
     if parent is None:
-        chain = [] if label == "default" else _chain("default", base_dir, seen + [label])
+        is_base = path == (themes_dir() / "default.toml").resolve()
+        chain = [] if is_base else _chain("default", base_dir, seen + [label])
     else:
-        if not isinstance(parent, str):
-            raise ThemeError(f"{path}: key 'extends' must be a theme name or path (text), got {parent!r}")
-        chain = _chain(parent, path.parent, seen + [label])
-    return chain + [(str(path), data)]
+        chain = _chain(parent, path.parent, seen + [label], referrer=label)
+    return chain + [(label, data)]
+
+
+def _check_top_level(data: Mapping[str, Any], source: str) -> None:
+    for key in TOP_LEVEL:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            meaning = "a theme name or a path" if key == "extends" else "one line of text"
+            raise ThemeError(f"{source}: {key} = {value!r} must be {meaning} (a non-empty string)")
 
 
 def _read_file(path: Path) -> dict:
@@ -215,14 +251,20 @@ def _suggest(word: str, options: Iterable[str]) -> str:
 def _validated(data: Dict[str, Any], source: str) -> Dict[str, Any]:
     result: Dict[str, Any] = {}
     for table, entries in data.items():
-        if table in TOP_LEVEL:
+        if table in TOP_LEVEL and source != "overrides":
             continue
         if table in STYLE_TABLES:
             result[table] = _validated_styles(table, entries, source)
             continue
         if table not in SCHEMA:
-            allowed = list(SCHEMA) + list(STYLE_TABLES) + list(TOP_LEVEL)
-            raise ThemeError(f"{source}: unknown table [{table}]{_suggest(table, allowed)} (allowed: {', '.join(allowed)})")
+            tables = list(SCHEMA) + list(STYLE_TABLES)
+            if isinstance(entries, Mapping):
+                raise ThemeError(f"{source}: unknown table [{table}]{_suggest(table, tables)} (allowed: {', '.join(tables)})")
+            keys = [] if source == "overrides" else list(TOP_LEVEL)
+            raise ThemeError(
+                f"{source}: unknown top-level key {table!r}{_suggest(table, keys + tables)} "
+                f"(allowed: {', '.join(keys + ['[' + t + ']' for t in tables])})"
+            )
         if not isinstance(entries, Mapping):
             raise ThemeError(f"{source}: [{table}] must be a table of keys, got {entries!r}")
         result[table] = {}
@@ -337,3 +379,82 @@ def shade(colour: str, amount: float) -> str:
 def fade(colour: str, step: int) -> str:
     """visualkeras's shade: subtract `step` from every channel."""
     return "#" + "".join(f"{max(c - step, 0):02x}" for c in rgb(colour))
+
+
+_KIND_TEXT = {
+    "colour": "colour", "paint": "colour or \"transparent\"", "number": "number >= 0", "positive": "number > 0",
+    "fraction": "number 0..1", "shade": "number -1..1", "text": "text", "bool": "true / false",
+    "choice": "one of", "parts": "list of", "integer": "whole number >= 0",
+}
+
+
+def _type_text(key: Key) -> str:
+    kind = _KIND_TEXT[key.kind]
+    if key.choices:
+        kind += " " + ", ".join(f"`{c}`" for c in key.choices)
+    return kind
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def reference_markdown() -> str:
+    """The theme reference (`themes/README.md`), generated from SCHEMA and the built-in theme files."""
+    out = [
+        "# Theme reference",
+        "",
+        "<!-- Generated by `python -m kerasvg.theme` from kerasvg/theme.py; do not edit by hand. -->",
+        "",
+        "A theme is a TOML file that sets only what it changes. It starts from `default` unless it says",
+        "`extends = \"NAME\"` (a built-in name, or a path relative to the file; chains are allowed, cycles are",
+        "an error). Use one with `kerasvg.layered_view(model, theme=\"paper\")` or `theme=\"./my_lab.toml\"`,",
+        "and change single values with `overrides={\"canvas\": {\"font_size\": 11}}`.",
+        "Colours are `#rgb`, `#rrggbb`, `#rrggbbaa` or a CSS colour name.",
+        "",
+        "## Built-in themes",
+        "",
+        "| name | description |",
+        "|---|---|",
+    ]
+    out += [f"| `{name}` | {text} |" for name, text in themes().items()]
+    out += ["", "## Top level", "", "| key | type | meaning |", "|---|---|---|",
+            "| `extends` | text | the theme this one starts from (default: `default`) |",
+            "| `description` | text | one line shown by `kerasvg.themes()` |"]
+    for table, keys in SCHEMA.items():
+        out += ["", f"## [{table}]", "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        out += [f"| `{k}` | {_type_text(key)} | `{_toml_value(key.default)}` | {key.meaning} |" for k, key in keys.items()]
+    out += [
+        "", "## [category.NAME] and [layer.CLASS]", "",
+        "How boxes are filled. `[layer.Conv2D]` (a Keras class name) beats `[category.convolution]`, which beats",
+        "these defaults. Categories: " + ", ".join(f"`{c}`" for c in CATEGORIES) + ".",
+        "", "| key | type | default | meaning |", "|---|---|---|---|",
+    ]
+    out += [f"| `{k}` | {_type_text(key)} | `{_toml_value(key.default)}` | {key.meaning} |" for k, key in STYLE_KEYS.items()]
+    out += ["", "Fonts: name one family. cairo (PNG, PDF) uses only the first family and falls back to its default",
+            "when the family is missing, so the built-in themes use DejaVu Sans, DejaVu Serif or DejaVu Sans Mono",
+            "(Debian's `fonts-dejavu-core`).", ""]
+    return "\n".join(out)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """`python -m kerasvg.theme [PATH]`: write the theme reference (default: themes/README.md)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else themes_dir() / "README.md"
+    from .diagram import write_atomic
+
+    write_atomic(target, reference_markdown().encode("utf-8"))
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+# Two entry points for a fresh machine with Python 3.11 (see README.md):
+#   make demo  — install kerasvg and render the built-in demo model in every format
+#   make test  — install test dependencies (Debian: chromium, fonts) and run the test suite
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test gallery bench system-packages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+demo: $(BIN)/python
+	$(BIN)/pip install --quiet .
+	$(BIN)/kerasvg demo -o kerasvg-demo
+
+system-packages:
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		missing=""; \
+		for p in chromium fonts-dejavu-core fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi; \
+	else echo "not root or no apt-get: install chromium, fonts-dejavu-core and fonts-noto-cjk yourself"; fi
+
+test: system-packages $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m pytest -q -m "slow or not slow"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+gallery: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python gallery/build.py
+
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_cli.py

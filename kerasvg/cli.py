@@ -1,0 +1,447 @@
+"""The `kerasvg` command: render saved models (or `module:callable` models) to SVG, PNG, JPEG, PDF, HTML."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import __version__
+from .diagram import FORMATS, format_of, write_atomic
+
+DEMO_MODEL = Path(__file__).resolve().parent / "examples" / "demo_resnet.json"
+DEMO_FORMATS = ("svg", "png", "jpg", "pdf", "html")
+_CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$|^\s*(\d+(?:\.\d+)?)\s*$")
+
+EXAMPLES = """\
+examples:
+  kerasvg demo                                   every format of a built-in model, in ./kerasvg-demo
+  kerasvg render model.keras -o model.svg        a saved model, no TensorFlow needed
+  kerasvg render model.keras -o fig.pdf -o fig.png --width 3.5in --dpi 300
+  kerasvg render model.json -o slide.png --theme slides --aspect 16:9 --legend
+  kerasvg render runs/*.keras -o figures/ --format svg,png
+  kerasvg render keras.applications:ResNet50 -o resnet50.svg
+  kerasvg themes
+
+MODEL is a .keras file, a legacy .h5 file, a model-config .json (model.to_json()), or
+package.module:callable returning a Keras model (called with weights=None when it takes it).
+Exit status: 0 on success, 2 on any error (one line on stderr; --debug shows the traceback).
+"""
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 2."""
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kerasvg", description="Draw Keras models as layered isometric diagrams (SVG, PNG, JPEG, PDF, HTML).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kerasvg {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    render = commands.add_parser(
+        "render", parents=[common], help="render one or more models", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Render MODEL to each OUT (format from the extension: " + ", ".join(FORMATS) + "). "
+                    "Several MODELs, a glob, or an OUT folder (ending in / or existing) render a batch: "
+                    "one file per model and per --format into that folder.")
+    render.add_argument("models", nargs="+", metavar="MODEL", help=".keras, .h5, .json, or package.module:callable")
+    render.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
+                        help="output file (repeat for several formats) or a folder for a batch")
+    render.add_argument("--format", default=None, metavar="FMT[,FMT]",
+                        help="formats written per model in a batch (default: svg)")
+    render.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file (see: kerasvg themes)")
+    render.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
+    render.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
+    render.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
+    render.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
+    render.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
+    render.add_argument("--legend", action="store_true", help="add a legend of layer types")
+    render.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
+    render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
+    render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
+
+    themes = commands.add_parser("themes", parents=[common], help="list the built-in themes")
+    themes.set_defaults(models=None)
+
+    demo = commands.add_parser("demo", parents=[common], help="render a built-in example model in every format",
+                               description="Render a built-in example (a small CNN with a residual block) as "
+                                           + ", ".join(DEMO_FORMATS) + " into DIR.")
+    demo.add_argument("-o", "--output", default="kerasvg-demo", metavar="DIR", help="folder to write into (default: ./kerasvg-demo)")
+    return parser
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _aspect(text: str) -> float:
+    match = _ASPECT.match(text)
+    if match:
+        if match.group(3) is not None:
+            value = float(match.group(3))
+        else:
+            w, h = float(match.group(1)), float(match.group(2))
+            value = w / h if h else 0.0
+        if value > 0:
+            return value
+    raise argparse.ArgumentTypeError(f"{text!r}: expected a ratio such as 16:9, 4:3 or 1.5")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 error)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return 0 if exc.code in (0, None) else 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "themes":
+            return _themes()
+        if args.command == "demo":
+            return _demo(args)
+        return _render(args)
+    except CliError as exc:
+        _fail(str(exc), args)
+        return 2
+    except KeyboardInterrupt:
+        print("kerasvg: interrupted; nothing more written", file=sys.stderr)
+        return 2
+
+
+def _fail(message: str, args) -> None:
+    print(f"kerasvg: error: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _themes() -> int:
+    from .theme import themes
+
+    listed = themes()
+    width = max(map(len, listed), default=0)
+    for name, description in listed.items():
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def _demo(args) -> int:
+    from .savedfile import read_saved_model
+
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"{folder}: exists and is not a folder")
+    graph = _guard(str(DEMO_MODEL), lambda: read_saved_model(DEMO_MODEL), args)
+    targets = [folder / f"demo.{kind}" for kind in DEMO_FORMATS]
+    payloads = _guard("demo", lambda: _payloads(_diagram(graph, {"legend": True}), targets, 2, None), args)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_all(payloads)
+    for path, data in payloads:
+        print(f"{path}  ({len(data):,} bytes)")
+    return 0
+
+
+def _render(args) -> int:
+    keywords = _keywords(args)
+    outputs = args.output
+    models = _expand(args.models)
+    batch_folder = _batch_folder(outputs, len(models))
+    if batch_folder is None:
+        for out in outputs:
+            _check_output(out)
+        graph = _load(models[0], args)
+        diagram = _guard(models[0], lambda: _diagram(graph, keywords), args)
+        payloads = _guard(models[0], lambda: _payloads(diagram, outputs, args.scale, args.dpi), args)
+        _write_all(payloads)
+        return 0
+    return _batch(models, batch_folder, keywords, args)
+
+
+def _batch(models: List[str], folder: Path, keywords, args) -> int:
+    kinds = _formats(args.format)
+    folder.mkdir(parents=True, exist_ok=True)
+    stems = _stems(models)
+    failed = 0
+    progress = _Progress(len(models))
+    for model in models:
+        targets = [folder / f"{stems[model]}.{kind}" for kind in kinds]
+        try:
+            progress.describe(model)
+            graph = _load(model, args)
+            diagram = _guard(model, lambda: _diagram(graph, keywords), args)
+            payloads = _guard(model, lambda: _payloads(diagram, targets, args.scale, args.dpi), args)
+            _write_all(payloads)
+            progress.step(f"{model} -> " + ", ".join(str(t) for t in targets))
+        except CliError as exc:
+            failed += 1
+            progress.clear()
+            _fail(str(exc), args)
+            progress.step(None)
+    progress.done()
+    if failed:
+        print(f"kerasvg: {failed} of {len(models)} model(s) failed; the others are in {folder}", file=sys.stderr)
+        return 2
+    print(f"kerasvg: rendered {len(models)} model(s) into {folder}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _keywords(args) -> Dict[str, object]:
+    keywords: Dict[str, object] = {}
+    for key in ("theme", "width", "labels", "aspect", "direction"):
+        value = getattr(args, key)
+        if value is not None:
+            keywords[key] = value
+    for key in ("legend", "expand_nested", "fold_repeats"):
+        if getattr(args, key):
+            keywords[key] = True
+    if args.scale is not None and args.dpi is not None:
+        raise CliError("give --scale or --dpi, not both")
+    return keywords
+
+
+_OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
+              "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
+              "theme": "--theme"}
+
+
+def _diagram(graph, keywords):
+    from .layered import layered_view
+
+    try:
+        return layered_view(graph, **keywords)
+    except TypeError as exc:
+        unsupported = [_OPTION_OF[k] for k in keywords if repr(k) in str(exc) and k in _OPTION_OF]
+        if unsupported:
+            raise CliError(f"{', '.join(unsupported)}: not supported by this kerasvg's layout ({exc})") from exc
+        raise
+
+
+def _guard(what: str, action, args):
+    """Run `action`; turn any exception into a CliError naming `what` (traceback first with --debug)."""
+    try:
+        return action()
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        if isinstance(exc, CliError):
+            raise
+        raise CliError(f"{what}: {_describe(exc)}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, (ValueError, OSError)) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _expand(models: Sequence[str]) -> List[str]:
+    result: List[str] = []
+    for model in models:
+        if not os.path.exists(model) and any(c in model for c in "*?[") and not _CALLABLE.match(model):
+            matches = sorted(glob.glob(model))
+            if not matches:
+                raise CliError(f"{model}: no file matches this pattern")
+            result.extend(matches)
+        else:
+            result.append(model)
+    return list(dict.fromkeys(result))
+
+
+def _batch_folder(outputs: List[str], model_count: int) -> Optional[Path]:
+    folders = [o for o in outputs if o.endswith(("/", os.sep)) or os.path.isdir(o)]
+    if folders:
+        if len(outputs) > 1:
+            raise CliError(f"-o {folders[0]}: a batch writes into one folder; give one -o FOLDER and --format svg,png")
+        return Path(folders[0])
+    if model_count > 1:
+        raise CliError(f"{model_count} models need -o FOLDER/ (a folder, ending in /), not -o {outputs[0]}")
+    return None
+
+
+def _check_output(out: str) -> None:
+    try:
+        format_of(out)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    parent = Path(out).parent
+    if not parent.is_dir():
+        raise CliError(f"{out}: folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise CliError(f"{out}: folder {str(parent)!r} is not writable")
+
+
+def _formats(text: Optional[str]) -> List[str]:
+    kinds = [k.strip().lower().lstrip(".") for k in (text or "svg").split(",") if k.strip()]
+    bad = [k for k in kinds if k not in FORMATS]
+    if bad or not kinds:
+        raise CliError(f"--format {text!r}: unknown format(s) {', '.join(bad) or '(none)'} (allowed: {', '.join(FORMATS)})")
+    return list(dict.fromkeys(kinds))
+
+
+def _stems(models: List[str]) -> Dict[str, str]:
+    def stem(model):
+        return model.rsplit(":", 1)[1].rsplit(".", 1)[-1] if _is_callable(model) else Path(model).stem
+
+    plain = {m: stem(m) for m in models}
+    counts: Dict[str, int] = {}
+    for s in plain.values():
+        counts[s] = counts.get(s, 0) + 1
+    return {m: (s if counts[s] == 1 else Path(m).name.replace(":", "_")) for m, s in plain.items()}
+
+
+def _is_callable(model: str) -> bool:
+    return bool(_CALLABLE.match(model)) and not os.path.exists(model)
+
+
+def _load(model: str, args):
+    """A ModelGraph (saved files) or a live Keras model (`module:callable`)."""
+    if _is_callable(model):
+        if args.debug:
+            return _guard(model, lambda: _call_model(model), args)
+        with _quiet_stderr():
+            return _guard(model, lambda: _call_model(model), args)
+    from .savedfile import SavedModelError, read_saved_model
+
+    try:
+        return read_saved_model(model)
+    except SavedModelError as exc:
+        if args.debug:
+            traceback.print_exc()
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{model}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Silence file descriptor 2 (TensorFlow's C++ start-up chatter) while importing a model's module."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _call_model(spec: str):
+    import importlib
+    import inspect
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    module_name, attribute = spec.split(":", 1)
+    try:
+        target = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise CliError(f"{spec}: cannot import module {module_name!r} ({exc})") from None
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise CliError(f"{spec}: module {module_name!r} has no attribute {attribute!r}")
+        target = getattr(target, part)
+    if not callable(target):
+        raise CliError(f"{spec}: {attribute!r} is not callable")
+    try:
+        takes_weights = "weights" in inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        takes_weights = False
+    return target(weights=None) if takes_weights else target()
+
+
+def _payloads(diagram, targets, scale, dpi) -> List[Tuple[Path, bytes]]:
+    """Every output's bytes, rendered before anything is written."""
+    result = []
+    for target in targets:
+        kind = format_of(target)
+        if kind == "svg":
+            data = diagram.to_svg().encode("utf-8")
+        elif kind == "png":
+            data = diagram.to_png(scale=scale, dpi=dpi)
+        elif kind in ("jpg", "jpeg"):
+            data = diagram.to_jpeg(scale=scale, dpi=dpi)
+        elif kind == "pdf":
+            data = diagram.to_pdf()
+        else:
+            data = diagram.to_html().encode("utf-8")
+        result.append((Path(target), data))
+    return result
+
+
+def _write_all(payloads: List[Tuple[Path, bytes]]) -> None:
+    for path, data in payloads:
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise CliError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines otherwise."""
+
+    def __init__(self, total: int):
+        self.total, self.count, self.bar = total, 0, None
+        if sys.stderr.isatty():
+            try:
+                from rich.console import Console
+                from rich.progress import Progress
+
+                self.bar = Progress(console=Console(stderr=True), transient=True)
+                self.bar.start()
+                self.task = self.bar.add_task("rendering", total=total)
+            except ImportError:
+                self.bar = None
+
+    def describe(self, model: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=model)
+
+    def step(self, line: Optional[str]) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif line:
+            print(f"[{self.count}/{self.total}] {line}", file=sys.stderr)
+
+    def clear(self) -> None:
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

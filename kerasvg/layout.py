@@ -1,0 +1,718 @@
+"""Layout: sized layers and graph edges → a Scene. Pure math.
+
+Columns come from the graph (longest path from the inputs), lanes stack parallel branches
+below the main path, and rows wrap a long flow ("snake") to an aspect ratio or width.
+Connectors run only through corridors that hold no box and no label: straight between
+neighbours, elbows in the gaps between columns, along empty lanes, in the skip area above
+each row, down the right margin and through the gaps between rows.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+from .geometry import box_faces, entry_x, exit_x, project_depth, with_arrow
+from .scene import Box, Connector, Label, LegendEntry, Scene
+
+SKIP_BASE = 12.0
+TRACK = 5.0
+ROW_GAP = 18.0
+LANE_GAP = 16.0
+SIDE_MARGIN = 14.0
+AUTO_WRAP_ASPECT = 4.0
+DEFAULT_ASPECT = 16 / 9
+ASPECT_TOLERANCE = math.log(1.55)
+LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
+
+
+@dataclass(frozen=True)
+class Item:
+    """One layer to place: its box size and its label text."""
+
+    name: str
+    type: str
+    category: str
+    width: float
+    height: float
+    depth: float
+    lines: Tuple[str, ...] = ()
+    above: bool = False
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    spacing: float = 28.0
+    padding: float = 16.0
+    font_size: float = 12.0
+    line_spacing: float = 2.0
+    label_gap: float = 8.0
+    reversed: bool = False
+    funnel: bool = False
+    inferred_edges: bool = False
+    aspect: Optional[float] = None
+    max_width: Optional[float] = None
+    legend: Tuple[Tuple[str, str, str], ...] = ()  # (type, category, text)
+    legend_extra: float = 0.0
+    legend_columns: int = 0  # entries per row; 0 fills the drawing's width
+    measure: Callable[[str], float] = field(default=lambda text: 7.0 * len(text), compare=False)
+
+
+@dataclass
+class _Node:
+    item: Item
+    index: int
+    dx: float
+    dy: float
+    label_width: float
+    rank: int = 0
+    lane: int = 0
+    row: int = 0
+    centre: float = 0.0
+    axis: float = 0.0
+
+    @property
+    def left(self) -> float:
+        return self.item.width / 2 - min(self.dx, 0.0)
+
+    @property
+    def right(self) -> float:
+        return self.item.width / 2 + max(self.dx, 0.0)
+
+    @property
+    def label_left(self) -> float:
+        return self.label_width / 2 - self.dx / 2 if self.item.lines else 0.0
+
+    @property
+    def label_right(self) -> float:
+        return self.label_width / 2 + self.dx / 2 if self.item.lines else 0.0
+
+    @property
+    def up(self) -> float:
+        return self.item.height / 2 - self.dy
+
+    @property
+    def front_x(self) -> float:
+        return self.centre - self.item.width / 2
+
+
+@dataclass
+class _Route:
+    source: int
+    target: int
+    kind: str  # straight, elbow, lane, over, cross
+    lane: int = 0
+    skip: bool = False
+    source_port: str = "side"  # side | top | gap
+    target_port: str = "side"  # side | top | gap | margin
+    skip_track: int = 0
+    margin_track: int = 0
+    row_gap_track: int = 0
+
+
+def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: LayoutOptions) -> Scene:
+    """Place `items` (in topological order) and route every edge once."""
+    nodes = [_node(it, i, opts) for i, it in enumerate(items)]
+    position = {it.name: i for i, it in enumerate(items)}
+    pairs = [(position[s], position[t]) for s, t in dict.fromkeys(edges)
+             if s in position and t in position and s != t]
+    _assign_ranks(nodes, pairs)
+    _assign_lanes(nodes, pairs)
+    busy = _busy_gaps(nodes, pairs)
+    columns = _columns(nodes)
+    rows = _choose_rows(nodes, columns, busy, pairs, opts)
+    return _build(nodes, columns, rows, busy, pairs, opts)
+
+
+def _node(it: Item, index: int, opts: LayoutOptions) -> _Node:
+    dx, dy = project_depth(it.depth, opts.reversed)
+    width = max((opts.measure(line) for line in it.lines), default=0.0)
+    return _Node(it, index, dx, dy, width)
+
+
+def _assign_ranks(nodes: List[_Node], pairs) -> None:
+    preds: Dict[int, List[int]] = {}
+    succs: Dict[int, List[int]] = {}
+    for s, t in pairs:
+        preds.setdefault(t, []).append(s)
+        succs.setdefault(s, []).append(t)
+    for node in nodes:
+        earlier = [nodes[p].rank for p in preds.get(node.index, []) if p < node.index]
+        node.rank = max(earlier) + 1 if earlier else 0
+    for node in reversed(nodes):  # sources sit just before their first consumer
+        if node.index not in preds and node.index in succs:
+            later = [nodes[t].rank for t in succs[node.index] if t > node.index]
+            if later:
+                node.rank = max(node.rank, min(later) - 1)
+
+
+def _assign_lanes(nodes: List[_Node], pairs) -> None:
+    """Lane 0 holds the longest path; other nodes take the lane of a predecessor or the first free one."""
+    if not nodes:
+        return
+    preds: Dict[int, List[int]] = {}
+    for s, t in pairs:
+        preds.setdefault(t, []).append(s)
+    end = max(nodes, key=lambda n: (n.rank, n.index))
+    main = {end.index}
+    current = end
+    while current.rank > 0:
+        previous = [nodes[p] for p in preds.get(current.index, []) if nodes[p].rank == current.rank - 1]
+        if not previous:
+            break
+        current = min(previous, key=lambda n: n.index)
+        main.add(current.index)
+    taken: Set[Tuple[int, int]] = {(nodes[i].rank, 0) for i in main}
+    for node in nodes:
+        if node.index in main:
+            node.lane = 0
+            continue
+        wanted = [nodes[p].lane for p in preds.get(node.index, []) if nodes[p].lane > 0]
+        lane = next((l for l in wanted if (node.rank, l) not in taken), None)
+        if lane is None:
+            lane = 1
+            while (node.rank, lane) in taken:
+                lane += 1
+        node.lane = lane
+        taken.add((node.rank, lane))
+
+
+def _busy_gaps(nodes: List[_Node], pairs) -> Set[int]:
+    """Gaps (after column c) that a connector crosses below the main axis: labels may not spill there."""
+    busy: Set[int] = set()
+    for s, t in pairs:
+        a, b = nodes[s], nodes[t]
+        if a.lane == 0 and b.lane == 0:
+            continue
+        if b.rank == a.rank + 1 and a.lane == b.lane:
+            continue
+        busy.add(a.rank)
+        busy.add(b.rank - 1)
+    return busy
+
+
+def _columns(nodes: List[_Node]) -> List[List[_Node]]:
+    count = max((n.rank for n in nodes), default=-1) + 1
+    columns: List[List[_Node]] = [[] for _ in range(count)]
+    for node in nodes:
+        columns[node.rank].append(node)
+    return columns
+
+
+def _extents(column: List[_Node], with_labels: bool) -> Tuple[float, float]:
+    left = max((n.left for n in column), default=0.0)
+    right = max((n.right for n in column), default=0.0)
+    if with_labels:
+        left = max([left] + [n.label_left for n in column])
+        right = max([right] + [n.label_right for n in column])
+    return left, right
+
+
+def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, start: float = 0.0) -> Dict[int, float]:
+    """Centre x of columns first..last in one row: boxes apart by `spacing`, labels apart by `label_gap`.
+
+    A label may spill over its neighbours, but never over a busy gap (one a connector crosses)."""
+    centres: Dict[int, float] = {}
+    last_label: Dict[Tuple[int, bool], _Node] = {}
+    previous_right = None
+    reach = wall = start
+    for c in range(first, last + 1):
+        column = columns[c]
+        box_left, box_right = _extents(column, False)
+        full_left, full_right = _extents(column, True)
+        if previous_right is None:
+            centre = start + full_left
+        elif (c - 1) in busy:
+            centre = max(previous_right, reach) + opts.spacing + full_left
+            wall = centre - full_left
+        else:
+            centre = previous_right + opts.spacing + box_left
+        for node in column:
+            if not node.item.lines:
+                continue
+            centre = max(centre, wall + node.label_left)
+            other = last_label.get((node.lane, node.item.above))
+            if other is not None:
+                other_right = centres[other.rank] + other.label_right
+                centre = max(centre, other_right + opts.label_gap + node.label_left)
+        for node in column:
+            if node.item.lines:
+                last_label[(node.lane, node.item.above)] = node
+                reach = max(reach, centre + node.label_right)
+        centres[c] = centre
+        previous_right = centre + (full_right if c in busy else box_right)
+    return centres
+
+
+def _row_width(columns, centres, first, last) -> float:
+    left = centres[first] - _extents(columns[first], True)[0]
+    right = centres[last] + _extents(columns[last], True)[1]
+    return right - left
+
+
+def _cut_crossings(nodes, pairs, count) -> List[int]:
+    """How many edges cross the cut after each column."""
+    delta = [0] * (count + 1)
+    for s, t in pairs:
+        lo, hi = sorted((nodes[s].rank, nodes[t].rank))
+        delta[lo] += 1
+        delta[hi] -= 1
+    crossings, running = [], 0
+    for c in range(count):
+        running += delta[c]
+        crossings.append(running)
+    return crossings
+
+
+def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple[int, int]]:
+    count = len(columns)
+    if count == 0:
+        return []
+    single = [(0, count - 1)]
+    centres = _place(columns, 0, count - 1, busy, opts)
+    total = _row_width(columns, centres, 0, count - 1)
+    if opts.max_width is not None:
+        return _break_rows(nodes, columns, busy, pairs, opts, centres, opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN, hard=True)
+    aspect = opts.aspect
+    if aspect is None:
+        height = _band_height(nodes, opts)
+        if total / max(height, 1.0) <= AUTO_WRAP_ASPECT * 1.5:
+            return single
+        aspect = DEFAULT_ASPECT
+    height = _band_height(nodes, opts) + ROW_GAP + SKIP_BASE
+    guess = max(1, round(math.sqrt(total / (height * aspect))))
+    best, best_score = single, None
+    for k in sorted({max(1, guess + d) for d in range(-2, 4)}):
+        rows = single if k == 1 else _break_rows(nodes, columns, busy, pairs, opts, centres, total / k, hard=False)
+        scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
+        miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
+        small_text = max(0.0, scene_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
+        score = (miss > ASPECT_TOLERANCE, small_text, miss)
+        if best_score is None or score < best_score:
+            best, best_score = rows, score
+    return best
+
+
+def _band_height(nodes, opts) -> float:
+    lanes: Dict[int, float] = {}
+    line_height = opts.font_size * 1.2 + opts.line_spacing
+    for n in nodes:
+        h = n.up + n.item.height / 2 + (line_height * len(n.item.lines) + opts.label_gap if n.item.lines else 0)
+        lanes[n.lane] = max(lanes.get(n.lane, 0.0), h)
+    return sum(lanes.values()) + LANE_GAP * max(len(lanes) - 1, 0)
+
+
+def _break_rows(nodes, columns, busy, pairs, opts, centres, target, hard) -> List[Tuple[int, int]]:
+    """Split columns into rows about `target` wide, preferring cuts that few edges cross."""
+    count = len(columns)
+    crossings = _cut_crossings(nodes, pairs, count)
+    rows, first = [], 0
+    while first < count:
+        left = centres[first] - _extents(columns[first], True)[0]
+        last = first
+        candidates = []
+        for c in range(first, count):
+            width = centres[c] + _extents(columns[c], True)[1] - left
+            if width > target * (1.0 if hard else 1.12) and c > first:
+                break
+            last = c
+            if width >= target * (0.0 if hard else 0.85):
+                candidates.append(c)
+        if last < count - 1 and candidates:
+            last = min(candidates, key=lambda c: (crossings[c], -c))
+        rows.append((first, last))
+        first = last + 1
+    return rows
+
+
+def _measure_rows(nodes, columns, rows, busy, pairs, opts) -> Tuple[float, float]:
+    scene = _build(nodes, columns, rows, busy, pairs, opts, measure_only=True)
+    return scene.width, scene.height
+
+
+def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
+    row_of_column = {}
+    for r, (first, last) in enumerate(rows):
+        for c in range(first, last + 1):
+            row_of_column[c] = r
+    for node in nodes:
+        node.row = row_of_column[node.rank]
+    claimed: Set[Tuple[int, int]] = {(n.rank, n.lane) for n in nodes}
+    routes = []
+    for s, t in pairs:
+        a, b = nodes[s], nodes[t]
+        if a.rank > b.rank:
+            a, b = b, a
+        route = _Route(a.index, b.index, "over", skip=b.rank - a.rank > 1)
+        if a.row != b.row:
+            route.kind = "cross"
+            first, last = rows[b.row][0], rows[a.row][1]
+            route.source_port = "side" if a.rank == last else ("top" if a.lane == 0 else "gap")
+            route.target_port = "margin" if b.rank == first else ("top" if b.lane == 0 else "gap")
+        elif b.rank == a.rank + 1:
+            route.kind = "straight" if a.lane == b.lane else "elbow"
+        else:
+            between = range(a.rank + 1, b.rank)
+            for lane in dict.fromkeys((a.lane, b.lane)):
+                if lane > 0 and all((c, lane) not in claimed for c in between):
+                    route.kind, route.lane = "lane", lane
+                    claimed.update((c, lane) for c in between)
+                    break
+            if route.kind == "over":
+                route.source_port = "top" if a.lane == 0 else "gap"
+                route.target_port = "top" if b.lane == 0 else "gap"
+        routes.append(route)
+    return routes
+
+
+def _colour_intervals(intervals: List[Tuple[float, float]]) -> List[int]:
+    """Greedy interval colouring, shortest first: a track index per interval."""
+    order = sorted(range(len(intervals)), key=lambda i: (intervals[i][1] - intervals[i][0], intervals[i][0]))
+    tracks: List[List[Tuple[float, float]]] = []
+    result = [0] * len(intervals)
+    for i in order:
+        lo, hi = intervals[i]
+        k = 0
+        while k < len(tracks) and any(lo < b and a < hi for a, b in tracks[k]):
+            k += 1
+        if k == len(tracks):
+            tracks.append([])
+        tracks[k].append((lo, hi))
+        result[i] = k
+    return result
+
+
+def _assign_tracks(routes: List[_Route], nodes, rows) -> Tuple[Dict[int, int], Dict[int, int], int]:
+    """Skip-area tracks per row, row-gap tracks per row, margin tracks overall."""
+    by_row: Dict[int, List[Tuple[_Route, Tuple[float, float]]]] = {}
+    for route in routes:
+        a, b = nodes[route.source], nodes[route.target]
+        if route.kind == "over":
+            by_row.setdefault(a.row, []).append((route, (a.rank + 0.5, b.rank + 0.5)))
+        elif route.kind == "cross" and route.source_port != "side":
+            by_row.setdefault(a.row, []).append((route, (a.rank + 0.5, math.inf)))
+    skip_tracks: Dict[int, int] = {}
+    for row, entries in by_row.items():
+        colours = _colour_intervals([iv for _, iv in entries])
+        for (route, _), k in zip(entries, colours):
+            route.skip_track = k
+        skip_tracks[row] = max(colours) + 1
+    crossing = [r for r in routes if r.kind == "cross"]
+    margin = _colour_intervals([(nodes[r.source].row, nodes[r.target].row + 0.5) for r in crossing])
+    for route, k in zip(crossing, margin):
+        route.margin_track = k
+    gap_tracks: Dict[int, int] = {}
+    for route in sorted(crossing, key=lambda r: -nodes[r.target].rank):
+        row = nodes[route.target].row
+        route.row_gap_track = gap_tracks.get(row, 0)
+        gap_tracks[row] = route.row_gap_track + 1
+    return skip_tracks, gap_tracks, (max(margin) + 1 if margin else 0)
+
+
+def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only: bool = False) -> Scene:
+    routes = _plan_routes(nodes, pairs, rows, columns)
+    skip_tracks, gap_tracks, margin_tracks = _assign_tracks(routes, nodes, rows)
+    line_height = opts.font_size * 1.2 + opts.line_spacing
+    multi_row = len(rows) > 1
+    left_margin = SIDE_MARGIN if multi_row else 0.0
+
+    centres: Dict[int, float] = {}
+    row_right: Dict[int, float] = {}
+    for r, (first, last) in enumerate(rows):
+        centres.update(_place(columns, first, last, busy, opts, start=left_margin))
+        row_right[r] = max(centres[c] + _extents(columns[c], True)[1] for c in range(first, last + 1))
+    for node in nodes:
+        node.centre = centres[node.rank]
+
+    # vertical: per row, the skip area, then each used lane's band (above labels, boxes, labels)
+    lane_axis: Dict[Tuple[int, int], float] = {}
+    label_top: Dict[Tuple[int, int], float] = {}
+    above_top: Dict[Tuple[int, int], float] = {}
+    row_top: Dict[int, float] = {}
+    row_bottom: Dict[int, float] = {}
+    y = 0.0
+    for r in range(len(rows)):
+        if r:
+            y += ROW_GAP + TRACK * gap_tracks.get(r, 0)
+        row_top[r] = y
+        members = [n for n in nodes if n.row == r]
+        if skip_tracks.get(r):
+            y += SKIP_BASE + TRACK * (skip_tracks[r] - 1)
+        lanes = sorted({n.lane for n in members})
+        for k, lane in enumerate(lanes):
+            band = [n for n in members if n.lane == lane]
+            above = max((line_height * len(n.item.lines) for n in band if n.item.lines and n.item.above), default=0.0)
+            below = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above), default=0.0)
+            if k:
+                y += LANE_GAP
+            if above:
+                above_top[(r, lane)] = y
+                y += above + opts.label_gap
+            y += max(n.up for n in band)
+            lane_axis[(r, lane)] = y
+            y += max(n.item.height / 2 for n in band)
+            if below:
+                y += opts.label_gap
+                label_top[(r, lane)] = y
+                y += below
+        row_bottom[r] = y
+    for node in nodes:
+        node.axis = lane_axis[(node.row, node.lane)]
+
+    right_edge = max(row_right.values(), default=0.0)
+    margin_x = [right_edge + SIDE_MARGIN + TRACK * k for k in range(margin_tracks)]
+    width = right_edge + (SIDE_MARGIN + TRACK * margin_tracks if margin_tracks else 0.0)
+    height = y
+    if measure_only:
+        return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
+
+    boxes = []
+    for node in nodes:
+        it = node.item
+        label = None
+        if it.lines:
+            block = line_height * len(it.lines)
+            top = above_top[(node.row, node.lane)] if it.above else label_top[(node.row, node.lane)]
+            label = Label(node.centre + node.dx / 2, top, it.lines, line_height, node.label_width, it.above)
+        x, axis = node.front_x, node.axis
+        boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
+                         node.dx, node.dy, box_faces(x, axis, it.width, it.height, node.dx, node.dy), label))
+
+    connectors = _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts)
+    funnels = _funnels(boxes, nodes, pairs) if opts.funnel else []
+    legend = _legend(opts, width, height, line_height)
+    if legend:
+        height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
+        width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
+    scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size)
+    return _translate(scene, opts.padding)
+
+
+def _gap_x(c: int, columns, centres, spacing: float, track: float = 0.0) -> float:
+    """x in the free strip (`spacing` wide) just before column c + 1, or beyond a row's last column."""
+    if c + 1 < len(columns) and (c + 1) in centres and centres[c + 1] > centres[c]:
+        end = centres[c + 1] - _extents(columns[c + 1], True)[0]
+    else:
+        end = centres[c] + _extents(columns[c], True)[1] + spacing
+    room = max(spacing / 2 - 2.0, 0.0)
+    return end - spacing / 2 + max(-room, min(room, track))
+
+
+def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts) -> List[Connector]:
+    top_ports = _top_ports(routes, nodes)
+    entries = _left_entries(routes, nodes)
+    gap_use: Dict[int, List[int]] = {}
+    for i, route in enumerate(routes):
+        for c in _gaps_used(route, nodes, rows):
+            gap_use.setdefault(c, []).append(i)
+
+    def gap(c, i):
+        users = gap_use.get(c, [i])
+        k = users.index(i) if i in users else 0
+        return _gap_x(c, columns, centres, opts.spacing, (k - (len(users) - 1) / 2) * 4.0)
+
+    connectors = []
+    for i, route in enumerate(routes):
+        a, b = nodes[route.source], nodes[route.target]
+        start_side = (exit_x(a.front_x, a.item.width, a.item.height, a.dx, a.dy), a.axis)
+        end_side = (entry_x(b.front_x, b.item.width, b.item.height, b.dx, b.dy), entries.get((i, b.index), b.axis))
+        if route.kind == "straight":
+            points = [start_side, (end_side[0], start_side[1]) if abs(end_side[1] - a.axis) < 1e-9 else end_side]
+            if abs(points[-1][1] - points[0][1]) > 1e-9:
+                mid = gap(a.rank, i)
+                points = [start_side, (mid, a.axis), (mid, end_side[1]), end_side]
+        elif route.kind == "elbow":
+            mid = gap(a.rank, i)
+            points = [start_side, (mid, a.axis), (mid, end_side[1]), end_side]
+        elif route.kind == "lane":
+            lane_y = nodes[route.source].axis if route.lane == a.lane else b.axis
+            if route.lane == a.lane:
+                mid = gap(b.rank - 1, i)
+                points = [start_side, (mid, lane_y), (mid, end_side[1]), end_side]
+            else:
+                mid = gap(a.rank, i)
+                points = [start_side, (mid, a.axis), (mid, lane_y), end_side]
+        elif route.kind == "over":
+            track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (_row_skip_count(routes, nodes, a.row) - 1 - route.skip_track)
+            points = []
+            if route.source_port == "top":
+                sx, sy = top_ports[(i, "start")]
+                points += [(sx, sy), (sx, track_y)]
+            else:
+                mid = gap(a.rank, i)
+                points += [start_side, (mid, a.axis), (mid, track_y)]
+            if route.target_port == "top":
+                tx, ty = top_ports[(i, "end")]
+                points += [(tx, track_y), (tx, ty)]
+            else:
+                mid = gap(b.rank - 1, i)
+                points += [(mid, track_y), (mid, end_side[1]), end_side]
+        else:
+            points = _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x,
+                                   top_ports, start_side, end_side, gap, routes, nodes)
+        connectors.append(with_arrow(a.item.name, b.item.name, _simplify(points), route.skip, opts.inferred_edges))
+    return connectors
+
+
+def _row_skip_count(routes, nodes, row) -> int:
+    tracks = [r.skip_track for r in routes if nodes[r.source].row == row and
+              (r.kind == "over" or (r.kind == "cross" and r.source_port != "side"))]
+    return max(tracks) + 1 if tracks else 1
+
+
+def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x, top_ports, start_side,
+                  end_side, gap, routes, nodes):
+    x_margin = margin_x[route.margin_track] if margin_x else start_side[0] + SIDE_MARGIN
+    track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (_row_skip_count(routes, nodes, a.row) - 1 - route.skip_track)
+    if route.source_port == "top":
+        sx, sy = top_ports[(i, "start")]
+        points = [(sx, sy), (sx, track_y), (x_margin, track_y)]
+    elif route.source_port == "gap":
+        mid = gap(a.rank, i)
+        points = [start_side, (mid, a.axis), (mid, track_y), (x_margin, track_y)]
+    else:
+        points = [start_side, (x_margin, a.axis)]
+    corridor = row_top[b.row] - ROW_GAP / 2 - TRACK * route.row_gap_track
+    points.append((x_margin, corridor))
+    if route.target_port == "margin":
+        x_left = centres[b.rank] - _extents(columns[b.rank], True)[0] - SIDE_MARGIN / 2
+        points += [(x_left, corridor), (x_left, end_side[1]), end_side]
+    elif route.target_port == "top":
+        tx, ty = top_ports[(i, "end")]
+        points += [(tx, corridor), (tx, ty)]
+    else:
+        mid = gap(b.rank - 1, i)
+        points += [(mid, corridor), (mid, end_side[1]), end_side]
+    return points
+
+
+def _gaps_used(route: _Route, nodes, rows) -> List[int]:
+    a, b = nodes[route.source], nodes[route.target]
+    used = []
+    if route.kind == "elbow" or (route.kind == "straight" and False):
+        used.append(a.rank)
+    if route.kind == "lane":
+        used.append(b.rank - 1 if route.lane == a.lane else a.rank)
+    if route.kind in ("over", "cross"):
+        if route.source_port == "gap":
+            used.append(a.rank)
+        if route.target_port == "gap":
+            used.append(b.rank - 1)
+    return used
+
+
+def _top_ports(routes, nodes) -> Dict[Tuple[int, str], Tuple[float, float]]:
+    """Points on the top-back edge of a box, spread so connectors at one box stay apart."""
+    uses: Dict[int, List[Tuple[float, int, str]]] = {}
+    for i, route in enumerate(routes):
+        if route.source_port == "top":
+            uses.setdefault(route.source, []).append((nodes[route.target].rank + 0.5, i, "start"))
+        if route.target_port == "top":
+            uses.setdefault(route.target, []).append((nodes[route.source].rank - 0.5, i, "end"))
+    ports = {}
+    for index, entries in uses.items():
+        node = nodes[index]
+        entries.sort()
+        y = node.axis - node.item.height / 2 + node.dy
+        for k, (_, i, end) in enumerate(entries):
+            x = node.front_x + node.dx + node.item.width * (k + 1) / (len(entries) + 1)
+            ports[(i, end)] = (x, y)
+    return ports
+
+
+def _left_entries(routes, nodes) -> Dict[Tuple[int, int], float]:
+    """y where each connector enters a box's left side, spread when several arrive."""
+    arriving: Dict[int, List[Tuple[float, int]]] = {}
+    for i, route in enumerate(routes):
+        if route.target_port in ("side", "gap", "margin"):
+            source = nodes[route.source]
+            arriving.setdefault(route.target, []).append((source.axis + source.row * 1e6, i))
+    entries = {}
+    for index, arrivals in arriving.items():
+        node = nodes[index]
+        arrivals.sort()
+        count = len(arrivals)
+        step = min(7.0, node.item.height / (count + 1))
+        for k, (_, i) in enumerate(arrivals):
+            entries[(i, index)] = node.axis + (k - (count - 1) / 2) * step
+    return entries
+
+
+def _simplify(points) -> Tuple[Tuple[float, float], ...]:
+    """Drop repeated and collinear points."""
+    result: List[Tuple[float, float]] = []
+    for p in points:
+        if result and abs(p[0] - result[-1][0]) < 1e-6 and abs(p[1] - result[-1][1]) < 1e-6:
+            continue
+        if len(result) >= 2:
+            (x0, y0), (x1, y1) = result[-2], result[-1]
+            if abs((x1 - x0) * (p[1] - y1) - (y1 - y0) * (p[0] - x1)) < 1e-6:
+                result[-1] = p
+                continue
+        result.append(p)
+    return tuple(result)
+
+
+def _funnels(boxes, nodes, pairs):
+    funnels = []
+    linked = set(pairs)
+    for s, t in linked:
+        a, b = nodes[s], nodes[t]
+        if b.rank == a.rank + 1 and a.lane == b.lane and a.row == b.row:
+            fa, fb = boxes[s].faces[0].points, boxes[t].faces[0].points
+            funnels.append((fa[1], fb[0]))
+            funnels.append((fa[2], fb[3]))
+    return sorted(funnels)
+
+
+def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry]:
+    if not opts.legend:
+        return []
+    size = opts.font_size
+    row_width = max(width, 360.0)
+    entries = []
+    x, y = 0.0, height + 1.5 * line_height
+    widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, text in opts.legend]
+    for i, (type_name, category, text) in enumerate(opts.legend):
+        entry_width = max(widths) if opts.legend_columns else widths[i]
+        wrap = i % opts.legend_columns == 0 if opts.legend_columns else x + entry_width > row_width
+        if x > 0 and wrap:
+            x, y = 0.0, y + line_height + 4
+        entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+        x += entry_width
+    return entries
+
+
+def _translate(scene: Scene, padding: float) -> Scene:
+    """Move everything so the drawing's extent starts at (padding, padding)."""
+    xs, ys = [0.0, scene.width], [0.0, scene.height]
+    for b in scene.boxes:
+        x0, y0, x1, y1 = b.bounds
+        xs += [x0, x1]
+        ys += [y0, y1]
+        if b.label is not None:
+            lx0, ly0, lx1, ly1 = b.label.bounds
+            xs += [lx0, lx1]
+            ys += [ly0, ly1]
+    for c in scene.connectors:
+        for x, y in c.points + c.arrow:
+            xs.append(x)
+            ys.append(y)
+    x0, y0 = min(xs), min(ys)
+    ox, oy = padding - x0, padding - y0
+    move = lambda pts: tuple((x + ox, y + oy) for x, y in pts)
+    boxes = []
+    for b in scene.boxes:
+        label = b.label and replace(b.label, x=b.label.x + ox, y=b.label.y + oy)
+        faces = tuple(replace(f, points=move(f.points)) for f in b.faces)
+        boxes.append(replace(b, x=b.x + ox, y=b.y + oy, faces=faces, label=label))
+    return Scene(
+        width=round(max(xs) - x0 + 2 * padding, 2),
+        height=round(max(ys) - y0 + 2 * padding, 2),
+        boxes=tuple(boxes),
+        connectors=tuple(replace(c, points=move(c.points), arrow=move(c.arrow)) for c in scene.connectors),
+        legend=tuple(replace(e, swatch=(e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]), text_x=e.text_x + ox,
+                             text_y=e.text_y + oy) for e in scene.legend),
+        funnels=tuple(move(f) for f in scene.funnels),
+        font_size=scene.font_size,
+    )

@@ -1,0 +1,44 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def parse_svg(text):
+    """Parse SVG text; returns the root element (raises if the XML is invalid)."""
+    return ET.fromstring(text.encode("utf-8"))
+
+
+def layer_groups(root):
+    return [g for g in root.iter(f"{SVG_NS}g") if "layer" in g.get("class", "").split()]
+
+
+def connector_groups(root):
+    return [g for g in root.iter(f"{SVG_NS}g") if "connector" in g.get("class", "").split()]
+
+
+@pytest.fixture(scope="session")
+def keras():
+    import keras
+
+    return keras
+
+
+@pytest.fixture
+def seed_model(keras):
+    """The blog post's model, as written there (input_dim=8)."""
+    from keras.layers import Dense
+    from keras.models import Sequential
+
+    model = Sequential(name="seed")
+    model.add(Dense(12, input_dim=8, activation="relu", name="dense"))
+    model.add(Dense(8, activation="relu", name="dense_1"))
+    model.add(Dense(1, activation="sigmoid", name="dense_2"))
+    return model
