@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
-from .layout import Item, LayoutOptions, layout
-from .model import Layer, ModelGraph, compact_shape, key_layers, without_layers
+from .layout import FrameSpec, Item, LayoutOptions, layout
+from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
 from .options import class_name, colour_or_transparent, font_family, resolve
 from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
@@ -38,6 +39,10 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
 
         graph, live = read_model(model)
     graph = without_layers(graph, _ignored(graph, given))
+    if given.get("expand_nested"):
+        graph = expand_nested(graph)
+    if given.get("fold_repeats"):
+        graph = fold_repeats(graph)
     theme = load_theme(given.get("theme"), _theme_overrides(given))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
@@ -115,7 +120,10 @@ def _parse_max_width(max_width) -> Optional[float]:
         return None
     if isinstance(max_width, (int, float)) and not isinstance(max_width, bool) and max_width > 0:
         return float(max_width)
-    value, unit = _parse_width(max_width)
+    try:
+        value, unit = _parse_width(max_width)
+    except ValueError:
+        raise ValueError(f"max_width={max_width!r}: expected px (a number) or a length such as '10in', '250mm'") from None
     return value / UNITS_PER_INCH[unit] * 96
 
 
@@ -130,7 +138,7 @@ def _parse_width(width) -> Optional[Tuple[float, str]]:
 
 def density(layer_count: int) -> float:
     """1 for small models, shrinking toward 0.3 so large models fit a page."""
-    return 1.0 if layer_count <= SPARSE_LABELS_ABOVE else max(0.2, (SPARSE_LABELS_ABOVE / layer_count) ** 1.3)
+    return 1.0 if layer_count <= SPARSE_LABELS_ABOVE else max(0.15, (SPARSE_LABELS_ABOVE / layer_count) ** 1.3)
 
 
 def _sizing(given, layer_count: int) -> Sizing:
@@ -160,11 +168,19 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
 
 
 def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
-    parts = given.get("labels") or tuple(theme.get("labels", "show"))
+    parts = given["labels"] if given.get("labels") is not None else tuple(theme.get("labels", "show"))
     labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
+    if labelled is not None:
+        parts = ("name",)
     callback = given.get("text_callable")
     flat_indices = set(given.get("index_2D") or [])
     volume = given.get("draw_volume", True)
+    frame_depth: Dict[str, int] = {}
+    for _, members in graph.groups:
+        for name in members:
+            frame_depth[name] = frame_depth.get(name, 0) + 1
+    repeated = {name for members, _ in graph.repeats for name in members}
+    frame_step = font_px * 1.2 + 4
     items = []
     for layer in graph.layers:
         lines, above = _label_lines(layer, parts), theme.get("labels", "placement") == "above"
@@ -174,7 +190,9 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
             text, above = callback(layer.index, live[layer.name])
             lines = tuple(str(text).split("\n")) if text else ()
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
-        items.append(Item(layer.name, layer.type, category_of(layer.type), 0, 0, 0 if flat else 1, lines, bool(above)))
+        pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
+        items.append(Item(layer.name, layer.type, category_of(layer.type), 0, 0, 0 if flat else 1, lines, bool(above),
+                          pad))
     return items
 
 
@@ -182,7 +200,7 @@ def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[
     result = []
     for item, layer in zip(items, graph.layers):
         w, h, d = box_size(layer.shape, sizing)
-        result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines, item.above))
+        result.append(replace(item, width=w, height=h, depth=d if item.depth else 0.0))
     return result
 
 
@@ -192,7 +210,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
     if given.get("legend"):
         legend = _legend_entries(graph, items, given.get("show_dimension", False))
     return LayoutOptions(
-        spacing=float(given.get("spacing", max(8.0, 28 * density(len(graph.layers))))),
+        spacing=float(given.get("spacing", max(6.0, 28 * density(len(graph.layers))))),
         aspect=_parse_aspect(given.get("aspect")),
         max_width=_parse_max_width(given.get("max_width")),
         padding=float(theme.get("canvas", "padding")),
@@ -204,8 +222,18 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
         legend=legend,
         legend_extra=float(given.get("legend_text_spacing_offset", 0)),
         legend_columns=theme.get("legend", "columns"),
+        lane_gap=16.0 * max(0.5, density(len(graph.layers))),
+        row_gap=18.0 * max(0.67, density(len(graph.layers))),
+        stagger_labels=len(graph.layers) > SPARSE_LABELS_ABOVE and "labels" not in given,
+        frames=_frame_specs(graph),
         measure=lambda text: text_width(text, font_px, family),
     )
+
+
+def _frame_specs(graph: ModelGraph) -> Tuple[FrameSpec, ...]:
+    nested = [FrameSpec(layer.name, "nested", f"{layer.name} · {layer.type}", members) for layer, members in graph.groups]
+    repeats = [FrameSpec(f"repeat-{i}", "repeat", f"×{count}", members) for i, (members, count) in enumerate(graph.repeats)]
+    return tuple(nested + repeats)
 
 
 def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:
@@ -227,7 +255,6 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
 
 def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
     """Shrink or grow the boxes (never the text) until the drawing is as wide as the printed width."""
-    from dataclasses import replace
 
     value, unit = physical
     target = value / UNITS_PER_INCH[unit] * 96

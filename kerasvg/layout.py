@@ -13,15 +13,14 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .geometry import box_faces, entry_x, exit_x, project_depth, with_arrow
-from .scene import Box, Connector, Label, LegendEntry, Scene
+from .scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
 
 SKIP_BASE = 12.0
 TRACK = 5.0
-ROW_GAP = 18.0
-LANE_GAP = 16.0
 SIDE_MARGIN = 14.0
 AUTO_WRAP_ASPECT = 4.0
 DEFAULT_ASPECT = 16 / 9
+FRAME_MARGIN = 6.0
 ASPECT_TOLERANCE = math.log(1.55)
 LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 
@@ -38,6 +37,17 @@ class Item:
     depth: float
     lines: Tuple[str, ...] = ()
     above: bool = False
+    pad_top: float = 0.0
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Boxes to outline together: kind "nested" (label = model name) or "repeat" (label = ×N)."""
+
+    name: str
+    kind: str
+    label: str
+    members: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,10 @@ class LayoutOptions:
     legend: Tuple[Tuple[str, str, str], ...] = ()  # (type, category, text)
     legend_extra: float = 0.0
     legend_columns: int = 0  # entries per row; 0 fills the drawing's width
+    frames: Tuple[FrameSpec, ...] = ()
+    lane_gap: float = 16.0
+    row_gap: float = 18.0
+    stagger_labels: bool = False
     measure: Callable[[str], float] = field(default=lambda text: 7.0 * len(text), compare=False)
 
 
@@ -70,6 +84,7 @@ class _Node:
     row: int = 0
     centre: float = 0.0
     axis: float = 0.0
+    label_level: int = 0
 
     @property
     def left(self) -> float:
@@ -89,7 +104,7 @@ class _Node:
 
     @property
     def up(self) -> float:
-        return self.item.height / 2 - self.dy
+        return self.item.height / 2 - self.dy + self.item.pad_top
 
     @property
     def front_x(self) -> float:
@@ -191,12 +206,20 @@ def _busy_gaps(nodes: List[_Node], pairs) -> Set[int]:
     return busy
 
 
-def _columns(nodes: List[_Node]) -> List[List[_Node]]:
-    count = max((n.rank for n in nodes), default=-1) + 1
-    columns: List[List[_Node]] = [[] for _ in range(count)]
-    for node in nodes:
-        columns[node.rank].append(node)
-    return columns
+class _Columns(list):
+    """Nodes per column, with each column's extents left and right of its centre (boxes; boxes and labels)."""
+
+    def __init__(self, nodes: List[_Node]):
+        count = max((n.rank for n in nodes), default=-1) + 1
+        super().__init__([] for _ in range(count))
+        for node in nodes:
+            self[node.rank].append(node)
+        self.box = [_extents(column, False) for column in self]
+        self.full = [_extents(column, True) for column in self]
+
+
+def _columns(nodes: List[_Node]) -> "_Columns":
+    return _Columns(nodes)
 
 
 def _extents(column: List[_Node], with_labels: bool) -> Tuple[float, float]:
@@ -218,8 +241,8 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
     reach = wall = start
     for c in range(first, last + 1):
         column = columns[c]
-        box_left, box_right = _extents(column, False)
-        full_left, full_right = _extents(column, True)
+        box_left, box_right = columns.box[c]
+        full_left, full_right = columns.full[c]
         if previous_right is None:
             centre = start + full_left
         elif (c - 1) in busy:
@@ -231,13 +254,15 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
             if not node.item.lines:
                 continue
             centre = max(centre, wall + node.label_left)
-            other = last_label.get((node.lane, node.item.above))
-            if other is not None:
-                other_right = centres[other.rank] + other.label_right
-                centre = max(centre, other_right + opts.label_gap + node.label_left)
+            needed = []
+            for level in ((0, 1) if opts.stagger_labels and not node.item.above else (0,)):
+                other = last_label.get((node.lane, node.item.above, level))
+                other_right = centres[other.rank] + other.label_right if other is not None else -math.inf
+                needed.append((max(centre, other_right + opts.label_gap + node.label_left), level))
+            centre, node.label_level = min(needed)
         for node in column:
             if node.item.lines:
-                last_label[(node.lane, node.item.above)] = node
+                last_label[(node.lane, node.item.above, node.label_level)] = node
                 reach = max(reach, centre + node.label_right)
         centres[c] = centre
         previous_right = centre + (full_right if c in busy else box_right)
@@ -245,23 +270,20 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
 
 
 def _row_width(columns, centres, first, last) -> float:
-    left = centres[first] - _extents(columns[first], True)[0]
-    right = centres[last] + _extents(columns[last], True)[1]
+    left = centres[first] - columns.full[first][0]
+    right = centres[last] + columns.full[last][1]
     return right - left
 
 
 def _cut_crossings(nodes, pairs, count) -> List[int]:
-    """How many edges cross the cut after each column."""
-    delta = [0] * (count + 1)
+    """How many distinct layers send an edge across the cut after each column."""
+    sources: List[Set[int]] = [set() for _ in range(count)]
     for s, t in pairs:
         lo, hi = sorted((nodes[s].rank, nodes[t].rank))
-        delta[lo] += 1
-        delta[hi] -= 1
-    crossings, running = [], 0
-    for c in range(count):
-        running += delta[c]
-        crossings.append(running)
-    return crossings
+        origin = s if nodes[s].rank <= nodes[t].rank else t
+        for c in range(lo, hi):
+            sources[c].add(origin)
+    return [len(group) for group in sources]
 
 
 def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple[int, int]]:
@@ -271,19 +293,27 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     single = [(0, count - 1)]
     centres = _place(columns, 0, count - 1, busy, opts)
     total = _row_width(columns, centres, 0, count - 1)
+    cuts = (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts))
     if opts.max_width is not None:
-        return _break_rows(nodes, columns, busy, pairs, opts, centres, opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN, hard=True)
+        target = opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN
+        for _ in range(8):
+            rows = _break_rows(columns, cuts, centres, target)
+            overflow = _measure_rows(nodes, columns, rows, busy, pairs, opts)[0] - opts.max_width
+            if overflow <= 0 or all(first == last for first, last in rows):
+                break
+            target -= overflow + 1.0
+        return rows
     aspect = opts.aspect
     if aspect is None:
         height = _band_height(nodes, opts)
         if total / max(height, 1.0) <= AUTO_WRAP_ASPECT * 1.5:
             return single
         aspect = DEFAULT_ASPECT
-    height = _band_height(nodes, opts) + ROW_GAP + SKIP_BASE
+    height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
     for k in sorted({max(1, guess + d) for d in range(-2, 4)}):
-        rows = single if k == 1 else _break_rows(nodes, columns, busy, pairs, opts, centres, total / k, hard=False)
+        rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k)
         scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
         miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
         small_text = max(0.0, scene_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
@@ -293,36 +323,99 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     return best
 
 
+def _balanced_rows(columns, cuts, centres, total, k) -> List[Tuple[int, int]]:
+    """The narrowest row width that still fits the flow into k rows (binary search)."""
+    low, high = total / k, total
+    rows = _break_rows(columns, cuts, centres, high)
+    for _ in range(14):
+        middle = (low + high) / 2
+        attempt = _break_rows(columns, cuts, centres, middle)
+        if len(attempt) <= k:
+            high, rows = middle, attempt
+        else:
+            low = middle
+    return rows
+
+
 def _band_height(nodes, opts) -> float:
     lanes: Dict[int, float] = {}
     line_height = opts.font_size * 1.2 + opts.line_spacing
     for n in nodes:
         h = n.up + n.item.height / 2 + (line_height * len(n.item.lines) + opts.label_gap if n.item.lines else 0)
         lanes[n.lane] = max(lanes.get(n.lane, 0.0), h)
-    return sum(lanes.values()) + LANE_GAP * max(len(lanes) - 1, 0)
+    return sum(lanes.values()) + opts.lane_gap * max(len(lanes) - 1, 0)
 
 
-def _break_rows(nodes, columns, busy, pairs, opts, centres, target, hard) -> List[Tuple[int, int]]:
-    """Split columns into rows about `target` wide, preferring cuts that few edges cross."""
+def _break_rows(columns, cuts, centres, target) -> List[Tuple[int, int]]:
+    """Split columns into rows at most `target` wide; near the end of a row, cut where fewest edges cross.
+
+    `cuts` is (crossings per cut, columns after which a frame would split)."""
     count = len(columns)
-    crossings = _cut_crossings(nodes, pairs, count)
+    crossings, inside = cuts
     rows, first = [], 0
     while first < count:
-        left = centres[first] - _extents(columns[first], True)[0]
+        left = centres[first] - columns.full[first][0]
         last = first
         candidates = []
         for c in range(first, count):
-            width = centres[c] + _extents(columns[c], True)[1] - left
-            if width > target * (1.0 if hard else 1.12) and c > first:
+            width = centres[c] + columns.full[c][1] - left
+            if width > target and c > first:
                 break
             last = c
-            if width >= target * (0.0 if hard else 0.85):
+            if width >= target * 0.8 and c not in inside:
                 candidates.append(c)
         if last < count - 1 and candidates:
             last = min(candidates, key=lambda c: (crossings[c], -c))
         rows.append((first, last))
         first = last + 1
     return rows
+
+
+def _frame_interiors(nodes, opts: LayoutOptions) -> Set[int]:
+    """Columns after which a row break would split a frame."""
+    rank = {n.item.name: n.rank for n in nodes}
+    inside: Set[int] = set()
+    for spec in opts.frames:
+        ranks = [rank[m] for m in spec.members if m in rank]
+        if ranks:
+            inside.update(range(min(ranks), max(ranks)))
+    return inside
+
+
+def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame]:
+    """Outline rectangles (one per row) around each frame's members; inner frames inset."""
+    by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
+    depth: Dict[str, int] = {}
+    for spec in opts.frames:
+        if spec.kind == "nested":
+            for m in spec.members:
+                depth[m] = depth.get(m, 0) + 1
+    frames = []
+    for spec in opts.frames:
+        members = [by_name[m] for m in spec.members if m in by_name]
+        if not members:
+            continue
+        level = min(depth.get(n.item.name, 1) for n, _ in members) - 1 if spec.kind == "nested" else 0
+        inset = FRAME_MARGIN - 2.0 * level
+        rects = []
+        for row in sorted({n.row for n, _ in members}):
+            extent = [_box_and_label_bounds(b) for n, b in members if n.row == row]
+            top = min(b.bounds[1] - n.item.pad_top for n, b in members if n.row == row)
+            top += (level if spec.kind == "nested" else 0) * (line_height + 2)
+            rects.append((min(e[0] for e in extent) - inset, top - 2.0,
+                          max(e[2] for e in extent) + inset, max(e[3] for e in extent) + inset - 2.0 * level))
+        x0, y0, x1, _ = rects[0]
+        label_at = (x0 + 4.0, y0 + line_height * 0.8) if spec.kind == "nested" else (x1 - 4.0, y0 + line_height * 0.8)
+        frames.append(Frame(spec.name, spec.kind, spec.label, tuple(spec.members), tuple(rects), label_at))
+    return frames
+
+
+def _box_and_label_bounds(box: Box) -> Tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box.bounds
+    if box.label is not None:
+        lx0, ly0, lx1, ly1 = box.label.bounds
+        x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
+    return x0, y0, x1, y1
 
 
 def _measure_rows(nodes, columns, rows, busy, pairs, opts) -> Tuple[float, float]:
@@ -420,7 +513,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     row_right: Dict[int, float] = {}
     for r, (first, last) in enumerate(rows):
         centres.update(_place(columns, first, last, busy, opts, start=left_margin))
-        row_right[r] = max(centres[c] + _extents(columns[c], True)[1] for c in range(first, last + 1))
+        row_right[r] = max(centres[c] + columns.full[c][1] for c in range(first, last + 1))
     for node in nodes:
         node.centre = centres[node.rank]
 
@@ -428,23 +521,33 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     lane_axis: Dict[Tuple[int, int], float] = {}
     label_top: Dict[Tuple[int, int], float] = {}
     above_top: Dict[Tuple[int, int], float] = {}
+    second_top: Dict[Tuple[int, int], float] = {}
     row_top: Dict[int, float] = {}
     row_bottom: Dict[int, float] = {}
+    members_of_row: Dict[int, List[_Node]] = {}
+    for node in nodes:
+        members_of_row.setdefault(node.row, []).append(node)
     y = 0.0
     for r in range(len(rows)):
         if r:
-            y += ROW_GAP + TRACK * gap_tracks.get(r, 0)
+            y += opts.row_gap + TRACK * gap_tracks.get(r, 0)
         row_top[r] = y
-        members = [n for n in nodes if n.row == r]
+        members = members_of_row.get(r, [])
         if skip_tracks.get(r):
             y += SKIP_BASE + TRACK * (skip_tracks[r] - 1)
         lanes = sorted({n.lane for n in members})
         for k, lane in enumerate(lanes):
             band = [n for n in members if n.lane == lane]
             above = max((line_height * len(n.item.lines) for n in band if n.item.lines and n.item.above), default=0.0)
-            below = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above), default=0.0)
+            below = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above
+                         and n.label_level == 0), default=0.0)
+            below_second = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above
+                                and n.label_level == 1), default=0.0)
+            if below_second:
+                second_top[(r, lane)] = below + 2.0
+                below += 2.0 + below_second
             if k:
-                y += LANE_GAP
+                y += opts.lane_gap
             if above:
                 above_top[(r, lane)] = y
                 y += above + opts.label_gap
@@ -473,6 +576,8 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         if it.lines:
             block = line_height * len(it.lines)
             top = above_top[(node.row, node.lane)] if it.above else label_top[(node.row, node.lane)]
+            if node.label_level and not it.above:
+                top += second_top[(node.row, node.lane)]
             label = Label(node.centre + node.dx / 2, top, it.lines, line_height, node.label_width, it.above)
         x, axis = node.front_x, node.axis
         boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
@@ -480,20 +585,22 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
 
     connectors = _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts)
     funnels = _funnels(boxes, nodes, pairs) if opts.funnel else []
-    legend = _legend(opts, width, height, line_height)
+    frames = _frames(nodes, boxes, opts, line_height)
+    legend = _legend(opts, width, height + (FRAME_MARGIN if frames else 0.0), line_height)
     if legend:
         height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
         width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
-    scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size)
+    scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size,
+                  tuple(frames))
     return _translate(scene, opts.padding)
 
 
 def _gap_x(c: int, columns, centres, spacing: float, track: float = 0.0) -> float:
     """x in the free strip (`spacing` wide) just before column c + 1, or beyond a row's last column."""
     if c + 1 < len(columns) and (c + 1) in centres and centres[c + 1] > centres[c]:
-        end = centres[c + 1] - _extents(columns[c + 1], True)[0]
+        end = centres[c + 1] - columns.full[c + 1][0]
     else:
-        end = centres[c] + _extents(columns[c], True)[1] + spacing
+        end = centres[c] + columns.full[c][1] + spacing
     room = max(spacing / 2 - 2.0, 0.0)
     return end - spacing / 2 + max(-room, min(room, track))
 
@@ -511,6 +618,7 @@ def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, mar
         k = users.index(i) if i in users else 0
         return _gap_x(c, columns, centres, opts.spacing, (k - (len(users) - 1) / 2) * 4.0)
 
+    skip_counts = _row_skip_counts(routes, nodes)
     connectors = []
     for i, route in enumerate(routes):
         a, b = nodes[route.source], nodes[route.target]
@@ -533,7 +641,7 @@ def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, mar
                 mid = gap(a.rank, i)
                 points = [start_side, (mid, a.axis), (mid, lane_y), end_side]
         elif route.kind == "over":
-            track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (_row_skip_count(routes, nodes, a.row) - 1 - route.skip_track)
+            track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (skip_counts.get(a.row, 1) - 1 - route.skip_track)
             points = []
             if route.source_port == "top":
                 sx, sy = top_ports[(i, "start")]
@@ -549,21 +657,25 @@ def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, mar
                 points += [(mid, track_y), (mid, end_side[1]), end_side]
         else:
             points = _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x,
-                                   top_ports, start_side, end_side, gap, routes, nodes)
+                                   top_ports, start_side, end_side, gap, skip_counts, opts)
         connectors.append(with_arrow(a.item.name, b.item.name, _simplify(points), route.skip, opts.inferred_edges))
     return connectors
 
 
-def _row_skip_count(routes, nodes, row) -> int:
-    tracks = [r.skip_track for r in routes if nodes[r.source].row == row and
-              (r.kind == "over" or (r.kind == "cross" and r.source_port != "side"))]
-    return max(tracks) + 1 if tracks else 1
+def _row_skip_counts(routes, nodes) -> Dict[int, int]:
+    """Skip-area tracks used in each row (a row without any counts as 1)."""
+    counts: Dict[int, int] = {}
+    for r in routes:
+        if r.kind == "over" or (r.kind == "cross" and r.source_port != "side"):
+            row = nodes[r.source].row
+            counts[row] = max(counts.get(row, 1), r.skip_track + 1)
+    return counts
 
 
 def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x, top_ports, start_side,
-                  end_side, gap, routes, nodes):
+                  end_side, gap, skip_counts, opts):
     x_margin = margin_x[route.margin_track] if margin_x else start_side[0] + SIDE_MARGIN
-    track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (_row_skip_count(routes, nodes, a.row) - 1 - route.skip_track)
+    track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (skip_counts.get(a.row, 1) - 1 - route.skip_track)
     if route.source_port == "top":
         sx, sy = top_ports[(i, "start")]
         points = [(sx, sy), (sx, track_y), (x_margin, track_y)]
@@ -572,10 +684,10 @@ def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_
         points = [start_side, (mid, a.axis), (mid, track_y), (x_margin, track_y)]
     else:
         points = [start_side, (x_margin, a.axis)]
-    corridor = row_top[b.row] - ROW_GAP / 2 - TRACK * route.row_gap_track
+    corridor = row_top[b.row] - opts.row_gap / 2 - TRACK * route.row_gap_track
     points.append((x_margin, corridor))
     if route.target_port == "margin":
-        x_left = centres[b.rank] - _extents(columns[b.rank], True)[0] - SIDE_MARGIN / 2
+        x_left = centres[b.rank] - columns.full[b.rank][0] - SIDE_MARGIN / 2
         points += [(x_left, corridor), (x_left, end_side[1]), end_side]
     elif route.target_port == "top":
         tx, ty = top_ports[(i, "end")]
@@ -698,21 +810,29 @@ def _translate(scene: Scene, padding: float) -> Scene:
         for x, y in c.points + c.arrow:
             xs.append(x)
             ys.append(y)
+    for f in scene.frames:
+        for rx0, ry0, rx1, ry1 in f.rects:
+            xs += [rx0, rx1]
+            ys += [ry0, ry1]
     x0, y0 = min(xs), min(ys)
     ox, oy = padding - x0, padding - y0
     move = lambda pts: tuple((x + ox, y + oy) for x, y in pts)
     boxes = []
-    for b in scene.boxes:
-        label = b.label and replace(b.label, x=b.label.x + ox, y=b.label.y + oy)
-        faces = tuple(replace(f, points=move(f.points)) for f in b.faces)
-        boxes.append(replace(b, x=b.x + ox, y=b.y + oy, faces=faces, label=label))
+    for b in scene.boxes:  # constructors, not dataclasses.replace (~10 µs a call)
+        label = b.label and Label(b.label.x + ox, b.label.y + oy, b.label.lines, b.label.line_height, b.label.width,
+                                  b.label.above)
+        faces = tuple(Face(f.role, move(f.points)) for f in b.faces)
+        boxes.append(Box(b.name, b.type, b.category, b.x + ox, b.y + oy, b.width, b.height, b.dx, b.dy, faces, label))
     return Scene(
         width=round(max(xs) - x0 + 2 * padding, 2),
         height=round(max(ys) - y0 + 2 * padding, 2),
         boxes=tuple(boxes),
-        connectors=tuple(replace(c, points=move(c.points), arrow=move(c.arrow)) for c in scene.connectors),
+        connectors=tuple(Connector(c.source, c.target, move(c.points), move(c.arrow), c.skip, c.inferred)
+                         for c in scene.connectors),
         legend=tuple(replace(e, swatch=(e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]), text_x=e.text_x + ox,
                              text_y=e.text_y + oy) for e in scene.legend),
         funnels=tuple(move(f) for f in scene.funnels),
         font_size=scene.font_size,
+        frames=tuple(replace(f, rects=tuple((a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects),
+                             label_at=(f.label_at[0] + ox, f.label_at[1] + oy)) for f in scene.frames),
     )

@@ -57,6 +57,8 @@ class ModelGraph:
     outputs: Tuple[str, ...] = ()
     inferred_edges: bool = False
     type: str = "Functional"
+    groups: Tuple[Tuple[Layer, Tuple[str, ...]], ...] = ()  # expanded nested models: (model layer, member names)
+    repeats: Tuple[Tuple[Tuple[str, ...], int], ...] = ()  # folded runs: (kept member names, count)
     _by_name: dict = field(default=None, repr=False, compare=False, hash=False)
 
     def __post_init__(self):
@@ -166,3 +168,135 @@ def key_layers(graph: ModelGraph) -> set:
         if changes and len(here) >= 2 and not any(p in keep for p in preds.get(layer.name, ())):
             keep.add(layer.name)
     return keep
+
+
+def expand_nested(graph: ModelGraph) -> ModelGraph:
+    """Replace each nested model by its own layers, named `outer/inner`; the model becomes a group.
+
+    The nested model's input layers are not drawn: outer inputs connect to the layers they feed."""
+    layers: list = []
+    groups: list = list(graph.groups)
+    entries: dict = {}
+    exits: dict = {}
+    for layer in graph.layers:
+        if layer.nested is None or not layer.nested.layers:
+            layers.append(layer)
+            continue
+        inner = expand_nested(layer.nested)
+        prefix = layer.name + "/"
+        inner_inputs = [n for n in inner.inputs] or [l.name for l in inner.layers if l.is_input]
+        members = [replace(l, name=prefix + l.name, index=None) for l in inner.layers if l.name not in inner_inputs]
+        layers.extend(members)
+        groups.extend((replace(g, name=prefix + g.name), tuple(prefix + m for m in names)) for g, names in inner.groups)
+        groups.append((layer, tuple(m.name for m in members)))
+        consumers = {name: [prefix + t for s, t in inner.edges if s == name and t not in inner_inputs] for name in inner_inputs}
+        entries[layer.name] = [consumers[name] for name in inner_inputs]
+        exits[layer.name] = [prefix + n for n in inner.outputs if n not in inner_inputs] or [members[-1].name]
+        inner_edges = [(prefix + s, prefix + t) for s, t in inner.edges if s not in inner_inputs]
+        entries.setdefault("__edges__", []).extend(inner_edges)
+    if not entries:
+        return graph
+    edges = list(entries.pop("__edges__", []))
+    incoming: dict = {}
+    for s, t in graph.edges:
+        if t in entries:
+            incoming.setdefault(t, []).append(s)
+    for s, t in graph.edges:
+        sources = exits.get(s, [s])
+        if t in entries:
+            slots = entries[t]
+            preds = incoming[t]
+            targets = slots[preds.index(s)] if len(preds) == len(slots) else [x for slot in slots for x in slot]
+        else:
+            targets = [t]
+        edges.extend((a, b) for a in sources for b in targets)
+    names = [l.name for l in layers]
+    order = topological_order(names, edges)
+    by_name = {l.name: l for l in layers}
+    return replace(
+        graph,
+        layers=tuple(by_name[n] for n in order),
+        edges=tuple(dict.fromkeys(edges)),
+        outputs=tuple(x for n in graph.outputs for x in exits.get(n, [n])),
+        groups=tuple(groups),
+    )
+
+
+def fold_repeats(graph: ModelGraph, longest_period: int = 8) -> ModelGraph:
+    """Draw a run of identical blocks (same layer types and shapes, same wiring) once, with its count.
+
+    Blocks are the stretches between cut layers: those that every path through the model passes."""
+    names = [l.name for l in graph.layers]
+    position = {n: i for i, n in enumerate(names)}
+    covered = [0] * (len(names) + 1)
+    for s, t in graph.edges:
+        a, b = position[s], position[t]
+        if b - a > 1:
+            covered[a + 1] += 1
+            covered[b] -= 1
+    cuts, running = [], 0
+    for i in range(len(names)):
+        running += covered[i]
+        if running == 0:
+            cuts.append(i)
+    segments, start = [], 0
+    for cut in cuts:
+        segments.append(list(range(start, cut + 1)))
+        start = cut + 1
+    if start < len(names):
+        segments.append(list(range(start, len(names))))
+    signatures = [_segment_signature(graph, seg, position) for seg in segments]
+    def best_run(i):
+        best = None
+        for period in range(1, longest_period + 1):
+            count = 1
+            while signatures[i + count * period:i + (count + 1) * period] == signatures[i:i + period] and \
+                    i + (count + 1) * period <= len(segments):
+                count += 1
+            if count >= 2 and (best is None or period * count > best[0] * best[1]):
+                best = (period, count)
+        return best
+
+    drop, remap, repeats = set(), {}, list(graph.repeats)
+    i = 0
+    while i < len(segments):
+        best = best_run(i)
+        if best is None:
+            i += 1
+            continue
+        # of the rotations that fold as much, start with the longest segment (a block, not its tail)
+        rotations = [(i + k, best_run(i + k)) for k in range(best[0])]
+        rotations = [(j, run) for j, run in rotations if run and run[0] * run[1] >= best[0] * best[1]]
+        i, best = max(rotations, key=lambda jr: (len(segments[jr[0]]), -jr[0]))
+        period, count = best
+        kept = [names[k] for seg in segments[i:i + period] for k in seg]
+        for seg in segments[i + period:i + period * count]:
+            drop.update(names[k] for k in seg)
+        remap[names[segments[i + period * count - 1][-1]]] = names[segments[i + period - 1][-1]]
+        repeats.append((tuple(kept), count))
+        i += period * count
+    if not drop:
+        return graph
+    edges = []
+    for s, t in graph.edges:
+        s = remap.get(s, s)
+        if s not in drop and t not in drop:
+            edges.append((s, t))
+    return replace(
+        graph,
+        layers=tuple(l for l in graph.layers if l.name not in drop),
+        edges=tuple(dict.fromkeys(edges)),
+        outputs=tuple(remap.get(n, n) for n in graph.outputs),
+        repeats=tuple(repeats),
+    )
+
+
+def _segment_signature(graph: ModelGraph, segment, position):
+    first = segment[0]
+    layers = tuple((graph.layers[k].type, graph.layers[k].shape_text, graph.layers[k].params) for k in segment)
+    inside = set(segment)
+    wiring = tuple(sorted(
+        (position[s] - first if position[s] in inside else -1, position[t] - first)
+        for s, t in graph.edges if position[t] in inside
+    ))
+    return layers, wiring

@@ -37,7 +37,11 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "width": None,
     "aspect": None,
     "max_width": None,
+    "expand_nested": False,
+    "fold_repeats": False,
+    "direction": "lr",
 }
+DIRECTIONS = ("lr",)
 
 
 def resolve(keywords: Mapping[str, Any], options: Optional[Mapping[str, Any]], preset: Optional[str]) -> Dict[str, Any]:
@@ -82,6 +86,12 @@ def _validate(given: Dict[str, Any]) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{key} must be a number >= 0, got {value!r}")
+    direction = given.get("direction")
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(
+            f"direction={direction!r} is not supported by this version (allowed: {', '.join(DIRECTIONS)}); "
+            "top-to-bottom layout is planned"
+        )
     labels = given.get("labels")
     if labels is not None:
         if isinstance(labels, str):

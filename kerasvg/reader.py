@@ -205,8 +205,13 @@ def _shapes_without_graph(layer):
     except Exception:
         return (UNKNOWN,)
     if isinstance(result, (list, tuple)) and result and isinstance(result[0], (list, tuple)):
-        return tuple(_shape_tuple(s) for s in result)
-    return (_shape_tuple(result),)
+        return tuple(_any_batch(_shape_tuple(s)) for s in result)
+    return (_any_batch(_shape_tuple(result)),)
+
+
+def _any_batch(shape):
+    """The build config records the batch size the layer was first called with: draw it as None."""
+    return (None,) + shape[1:] if isinstance(shape, tuple) and shape else shape
 
 
 def _key_config(layer) -> Tuple[Tuple[str, object], ...]:

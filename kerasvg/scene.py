@@ -77,6 +77,18 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A labelled outline around several boxes: an expanded nested model, or a folded repeat (×N)."""
+
+    name: str
+    kind: str  # "nested" or "repeat"
+    label: str
+    members: Tuple[str, ...]
+    rects: Tuple[Tuple[float, float, float, float], ...]  # one per row the members occupy
+    label_at: Tuple[float, float] = (0.0, 0.0)  # baseline start of the label text
+
+
+@dataclass(frozen=True)
 class Scene:
     width: float
     height: float
@@ -85,3 +97,4 @@ class Scene:
     legend: Tuple[LegendEntry, ...] = ()
     funnels: Tuple[Tuple[Point, ...], ...] = ()
     font_size: float = 12.0
+    frames: Tuple[Frame, ...] = ()

@@ -1,9 +1,11 @@
 """Scene + theme → SVG text (svgwrite, non-validating). Colours are concrete attributes."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import unicodedata
-from typing import Dict, Optional
+from contextlib import contextmanager
+from typing import Dict, Optional, Tuple
 
 from .model import ModelGraph, compact_shape
 from .scene import Scene
@@ -17,13 +19,17 @@ _PATTERN_SIZE = 6
 
 def fmt(value: float) -> str:
     """Fixed precision: two decimals, trailing zeros dropped, never `-0`."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = "%.2f" % value
+    if text[-1] == "0":
+        text = text[:-3] if text[-2] == "0" else text[:-1]
+        if text == "-0":
+            return "0"
+    return text
 
 
 def _points(points):
-    """Points rounded to the fixed precision, as svgwrite takes them."""
-    return [(float(fmt(x)), float(fmt(y))) for x, y in points]
+    """Points at the fixed precision, already as text (svgwrite joins them as `x,y x,y`)."""
+    return [(fmt(x), fmt(y)) for x, y in points]
 
 
 def _colour_attrs(colour: str, attr: str) -> Dict[str, str]:
@@ -56,7 +62,27 @@ def write_svg(
     height_attr: Optional[str] = None,
 ) -> str:
     """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself."""
+    with _collector_paused():
+        return _write_svg(scene, graph, theme, shade_step, id_prefix, width_attr, height_attr)
+
+
+@contextmanager
+def _collector_paused():
+    """The element tree is tens of thousands of acyclic objects: the full collections they trigger rescan
+    the whole heap (large with TensorFlow loaded), making SVG writing superlinear. Refcounting frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_svg(scene, graph, theme, shade_step, id_prefix, width_attr, height_attr) -> str:
     import svgwrite
+    import svgwrite.container
+    import svgwrite.shapes
 
     canvas, box_style, conn = theme.values["canvas"], theme.values["box"], theme.values["connector"]
     dwg = svgwrite.Drawing(size=(width_attr or fmt(scene.width), height_attr or fmt(scene.height)), debug=False)
@@ -89,70 +115,12 @@ def write_svg(
             funnels.add(dwg.line((fmt(a[0]), fmt(a[1])), (fmt(b[0]), fmt(b[1]))))
         dwg.add(funnels)
 
-    connectors = dwg.g(class_="connectors")
-    for c in scene.connectors:
-        colour = conn["skip_color"] if c.skip else conn["color"]
-        classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
-        group = dwg.g(class_=classes)
-        group.attribs["data-from"] = xml_safe(c.source)
-        group.attribs["data-to"] = xml_safe(c.target)
-        line = dwg.polyline(_points(c.points), fill="none", **_colour_attrs(colour, "stroke"))
-        line.attribs["stroke-width"] = fmt(conn["width"])
-        line.attribs["stroke-linejoin"] = "round"
-        if c.skip and conn["skip_style"] != "solid":
-            line.attribs["stroke-dasharray"] = "5 3" if conn["skip_style"] == "dashed" else "1.5 2.5"
-        if c.inferred:
-            line.attribs["stroke-dasharray"] = "2 3"
-        group.add(line)
-        if conn["arrowheads"]:
-            head = dwg.polygon(_points(c.arrow), class_="arrowhead", **_colour_attrs(colour, "fill"))
-            group.add(head)
-        connectors.add(group)
-    dwg.add(connectors)
+    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn),
+           _layers_xml(scene, graph, styles, box_style, canvas, shade_step)]
+    for i in range(len(hot)):
+        dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
-    layers = dwg.g(class_="layers")
-    text_colour = canvas["text_color"]
-    for i, b in enumerate(scene.boxes):
-        layer = graph.layer(b.name)
-        style = styles[b.name]
-        group = dwg.g(class_="layer", id=f"{ID_TOKEN}-layer-{i}")
-        attrs = group.attribs
-        attrs["data-name"] = xml_safe(layer.name)
-        attrs["data-type"] = xml_safe(layer.type)
-        attrs["data-shape"] = xml_safe(layer.shape_text)
-        attrs["data-params"] = str(layer.params)
-        attrs["data-category"] = b.category
-        group.add(_text_element("title", xml_safe(_title(layer))))
-        fill = style["fill"]
-        face_fill = {
-            "front": fill,
-            "top": _face_colour(fill, box_style["top_shade"], shade_step, 1),
-            "side": _face_colour(fill, box_style["side_shade"], shade_step, 2),
-        }
-        for face in b.faces:
-            poly = dwg.polygon(_points(face.points), class_=f"face {face.role}",
-                               **_colour_attrs(face_fill[face.role], "fill"), **_colour_attrs(style["outline"], "stroke"))
-            poly.attribs["stroke-width"] = fmt(box_style["stroke_width"])
-            poly.attribs["stroke-linejoin"] = "round"
-            if box_style["opacity"] < 1:
-                poly.attribs["fill-opacity"] = fmt(box_style["opacity"])
-            group.add(poly)
-            if style["pattern"] != "none":
-                overlay = dwg.polygon(_points(face.points), class_=f"pattern {face.role}",
-                                      fill=f"url(#{ID_TOKEN}-pattern-{style['pattern']})", stroke="none")
-                group.add(overlay)
-        if b.label is not None:
-            for k, line_text in enumerate(b.label.lines):
-                baseline = b.label.y + b.label.line_height * k + scene.font_size
-                text = _text_element("text", xml_safe(line_text))
-                text.attribs.update({"class": "label", "x": fmt(b.label.x), "y": fmt(baseline),
-                                     "text-anchor": "middle", **_colour_attrs(text_colour, "fill")})
-                if _needs_cjk_font(line_text):
-                    text.attribs["font-family"] = CJK_FAMILY
-                group.add(text)
-        layers.add(group)
-    dwg.add(layers)
-
+    text_fill = _colour_attrs(canvas["text_color"], "fill")
     if scene.legend:
         legend = dwg.g(class_="legend")
         for e in scene.legend:
@@ -167,14 +135,28 @@ def write_svg(
             if style["pattern"] != "none":
                 entry.add(dwg.rect((fmt(x), fmt(y)), (fmt(size), fmt(size)), fill=f"url(#{ID_TOKEN}-pattern-{style['pattern']})"))
             text = _text_element("text", xml_safe(e.text))
-            text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **_colour_attrs(text_colour, "fill")})
+            text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **text_fill})
             entry.add(text)
             legend.add(entry)
         dwg.add(legend)
 
     body = dwg.tostring()
+    for i, text in enumerate(hot):
+        body = body.replace(f"<kvslot{i} />", text, 1)
     prefix = id_prefix or "kv" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:8]
     return body.replace(ID_TOKEN, xml_safe(prefix).replace('"', "").replace("<", "").replace("&", ""))
+
+
+def _face_paints(style, box_style, shade_step: Optional[int], opacity) -> Dict[str, Dict[str, str]]:
+    """Fill and stroke attributes of the three faces of a box in `style`."""
+    fill = style["fill"]
+    colours = {
+        "front": fill,
+        "top": _face_colour(fill, box_style["top_shade"], shade_step, 1),
+        "side": _face_colour(fill, box_style["side_shade"], shade_step, 2),
+    }
+    stroke = _colour_attrs(style["outline"], "stroke")
+    return {role: {**_colour_attrs(colour, "fill"), **stroke, **opacity} for role, colour in colours.items()}
 
 
 def _face_colour(fill: str, amount: float, shade_step: Optional[int], steps: int) -> str:
@@ -219,3 +201,182 @@ def _pattern(dwg, name: str, colour: str):
     for start, end in lines.get(name, []):
         pattern.add(dwg.line(start, end, **ink))
     return pattern
+
+
+def _esc(text: str) -> str:
+    """Attribute escaping exactly as ElementTree writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _esc_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attrs(attrs, sort=True) -> str:
+    items = sorted(attrs.items()) if sort else attrs.items()
+    return "".join(f' {k}="{_esc(v)}"' for k, v in items if v)
+
+
+def _pts(points) -> str:
+    return " ".join(f"{fmt(x)},{fmt(y)}" for x, y in points)
+
+
+def _split_at_points(attrs) -> Tuple[str, str]:
+    """Sorted attributes before and after `points` (svgwrite sorts attribute names)."""
+    before = {k: v for k, v in attrs.items() if k < "points"}
+    after = {k: v for k, v in attrs.items() if k > "points"}
+    return _attrs(before), _attrs(after)
+
+
+def _connectors_xml(scene, conn) -> str:
+    dash = None if conn["skip_style"] == "solid" else "5 3" if conn["skip_style"] == "dashed" else "1.5 2.5"
+    out = [f'<g class="connectors" fill="none" stroke-linejoin="round" stroke-width="{fmt(conn["width"])}">']
+    line_attrs, head_attrs = {}, {}
+    for skip in (False, True):
+        for inferred in (False, True):
+            extra = {"stroke-dasharray": "2 3" if inferred else (dash if skip else None)}
+            colour = conn["skip_color"] if skip else conn["color"]
+            line_attrs[skip, inferred] = _split_at_points({**_colour_attrs(colour, "stroke"), **extra})
+        colour = conn["skip_color"] if skip else conn["color"]
+        head_attrs[skip] = _split_at_points({"class": "arrowhead", **_colour_attrs(colour, "fill")})
+    arrowheads = conn["arrowheads"]
+    for c in scene.connectors:
+        classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
+        before, after = line_attrs[c.skip, c.inferred]
+        out.append(f'<g class="{classes}" data-from="{_esc(xml_safe(c.source))}" data-to="{_esc(xml_safe(c.target))}">'
+                   f'<polyline{before} points="{_pts(c.points)}"{after} />')
+        if arrowheads:
+            before, after = head_attrs[c.skip]
+            out.append(f'<polygon{before} points="{_pts(c.arrow)}"{after} />')
+        out.append("</g>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _frame_rects(frame, colour: str, dashed: bool) -> str:
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    return "".join(
+        f'<rect class="frame" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" height="{fmt(y1 - y0)}" rx="4" '
+        f'fill="none" stroke="{colour}" stroke-opacity="0.6" stroke-width="1"{dash} />'
+        for x0, y0, x1, y1 in frame.rects
+    )
+
+
+def _repeats_xml(scene, canvas) -> str:
+    """Folded runs: a dashed outline around the block drawn once, and its ×N badge."""
+    if not any(f.kind == "repeat" for f in scene.frames):
+        return ""
+    colour = canvas["text_color"][:7]
+    out = ['<g class="repeats">']
+    for frame in scene.frames:
+        if frame.kind != "repeat":
+            continue
+        x, y = frame.label_at
+        count = frame.label.lstrip("×")
+        out.append(f'<g class="repeat" data-count="{_esc(count)}">{_frame_rects(frame, colour, True)}'
+                   f'<text class="badge" x="{fmt(x)}" y="{fmt(y)}" text-anchor="end" font-weight="bold" '
+                   f'fill="{colour}">{_esc_text(frame.label)}</text></g>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
+    """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
+    out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
+    nested = [f for f in scene.frames if f.kind == "nested"]
+    nested.sort(key=lambda f: -len(f.members))
+    parents: Dict[str, list] = {}
+    for frame in nested:
+        for member in frame.members:
+            parents.setdefault(member, []).append(frame)
+    position = {b.name: i for i, b in enumerate(scene.boxes)}
+    group_layers = {layer.name: layer for layer, _ in graph.groups}
+    text_colour = canvas["text_color"][:7]
+    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out)
+    done = set()
+
+    def emit_frame(frame, depth):
+        layer = group_layers[frame.name]
+        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(xml_safe(layer.name))}" '
+                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}">'
+                   f'<title>{_esc_text(xml_safe(_title(layer)))}</title>{_frame_rects(frame, text_colour, False)}')
+        x, y = frame.label_at
+        out.append(f'<text class="frame-label" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start" '
+                   f'fill="{text_colour}">{_esc_text(xml_safe(frame.label))}</text>')
+        for member in sorted((m for m in frame.members if m in position), key=position.get):
+            if member in done:
+                continue
+            chain = parents[member]
+            if len(chain) > depth + 1:
+                emit_frame(chain[depth + 1], depth + 1)
+            else:
+                emit_box(position[member])
+        out.append("</g>")
+
+    def emit_box(i):
+        done.add(scene.boxes[i].name)
+        emit_layer(i)
+
+    for i, b in enumerate(scene.boxes):
+        if b.name in done:
+            continue
+        if b.name in parents:
+            emit_frame(parents[b.name][0], 0)
+        else:
+            emit_box(i)
+    out.append("</g>")
+    return "".join(out)
+
+
+def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
+    """A function that appends box i's layer group to `out`."""
+    text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
+    face_opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
+    face_parts: Dict[tuple, Dict[str, Tuple[str, str]]] = {}
+    font_size = scene.font_size
+
+    def emit(i):
+        b = scene.boxes[i]
+        layer = graph.layer(b.name)
+        style = styles[b.name]
+        key = (style["fill"], style["outline"])
+        parts = face_parts.get(key)
+        if parts is None:
+            paints = _face_paints(style, box_style, shade_step, face_opacity)
+            parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
+                                       for role, paint in paints.items()}
+        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(xml_safe(layer.name))}" '
+                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
+                   f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')
+        overlay = style["pattern"] != "none" and f'fill="url(#{ID_TOKEN}-pattern-{style["pattern"]})"'
+        for face in b.faces:
+            points = _pts(face.points)
+            before, after = parts[face.role]
+            out.append(f'<polygon{before} points="{points}"{after} />')
+            if overlay:
+                out.append(f'<polygon class="pattern {face.role}" {overlay} points="{points}" stroke="none" />')
+        if b.label is not None:
+            x = fmt(b.label.x)
+            for k, line_text in enumerate(b.label.lines):
+                baseline = b.label.y + b.label.line_height * k + font_size
+                cjk = f' font-family="{CJK_FAMILY}"' if _needs_cjk_font(line_text) else ""
+                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{text_fill}{cjk}>{_esc_text(xml_safe(line_text))}</text>')
+        out.append("</g>")
+
+    return emit

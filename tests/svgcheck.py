@@ -48,7 +48,8 @@ def read(svg: str) -> Drawing:
         for text in g.findall(f"{NS}text"):
             x, y = float(text.get("x")), float(text.get("y"))
             w = text_width(text.text or "", font_size, family)
-            layer.labels.append((x - w / 2, y - 0.78 * font_size, x + w / 2, y + 0.22 * font_size))
+            left = x if text.get("text-anchor") == "start" else x - w / 2
+            layer.labels.append((left, y - 0.78 * font_size, left + w, y + 0.22 * font_size))
         layers.append(layer)
     connectors = []
     for g in root.iter(f"{NS}g"):

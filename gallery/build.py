@@ -1,0 +1,53 @@
+"""Regenerate the gallery: the model zoo (default theme, and wrapped at aspect 16:9) and the theme strip.
+
+    python gallery/build.py [OUT_DIR]          # default: the gallery/ folder beside this file
+
+writes OUT_DIR/zoo/{model}-default.svg|.png, OUT_DIR/zoo/{model}-16x9.svg|.png,
+OUT_DIR/zoo/{model}-expanded.svg|.png for nested models, OUT_DIR/themes/... and OUT_DIR/themes-strip.png.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+
+def build_zoo(out: Path) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import kerasvg
+    from kerasvg import zoo
+
+    out.mkdir(parents=True, exist_ok=True)
+    builders = dict(zoo.CUSTOM)
+    builders.update({name.lower(): (lambda n=name: zoo.application(n)) for name in zoo.APPLICATIONS})
+    for name, build in builders.items():
+        model = build()
+        variants = {"default": {}, "16x9": {"aspect": 16 / 9}}
+        if name == "nested-classifier":
+            variants["expanded"] = {"expand_nested": True}
+        for tag, options in variants.items():
+            started = time.perf_counter()
+            diagram = kerasvg.layered_view(model, **options)
+            diagram.save(out / f"{name}-{tag}.svg")
+            diagram.save(out / f"{name}-{tag}.png")
+            print(f"{name}-{tag}: {len(diagram.graph.layers)} layers, {diagram.width:.0f} x {diagram.height:.0f} px, "
+                  f"{(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else HERE
+    build_zoo(out / "zoo")
+    import themes
+
+    themes.build(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
