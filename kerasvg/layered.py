@@ -1,7 +1,9 @@
 """`layered_view`: model → description → geometry → SVG → Diagram."""
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -24,9 +26,28 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
                  **keywords) -> Diagram:
     """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram.
 
-    Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus `labels`,
-    `theme`, `overrides`, `width` and `id_prefix`. Returns a `Diagram`.
+    Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
+    (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
+    `fold_repeats`, `direction`, `id_prefix`). Returns a `Diagram`.
     """
+    with _collector_paused():
+        return _layered_view(model, options, preset, keywords)
+
+
+@contextmanager
+def _collector_paused():
+    """Layout and SVG writing allocate many short-lived acyclic objects; with TensorFlow's large heap
+    loaded, the full collections they trigger make rendering superlinear. Refcounting frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _layered_view(model, options, preset, keywords) -> Diagram:
     if "to_file" in keywords and keywords["to_file"] is not None:
         from .diagram import format_of
 

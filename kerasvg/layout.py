@@ -312,7 +312,7 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
-    for k in sorted({max(1, guess + d) for d in range(-2, 4)}):
+    for k in sorted({max(1, guess + d) for d in range(-1, 3)}):
         rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k)
         scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
         miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
@@ -327,7 +327,7 @@ def _balanced_rows(columns, cuts, centres, total, k) -> List[Tuple[int, int]]:
     """The narrowest row width that still fits the flow into k rows (binary search)."""
     low, high = total / k, total
     rows = _break_rows(columns, cuts, centres, high)
-    for _ in range(14):
+    for _ in range(9):
         middle = (low + high) / 2
         attempt = _break_rows(columns, cuts, centres, middle)
         if len(attempt) <= k:

@@ -149,6 +149,14 @@ def spatial_dims(shape) -> Tuple:
     return tuple(shape[1:-1]) if len(shape) > 2 else tuple(shape[1:])
 
 
+def _resolution(shape):
+    """Spatial size of an image-like tensor; None for vectors and 1×1 maps (squeeze-excite, global pools)."""
+    dims = spatial_dims(shape)
+    if len(dims) < 2 or all(d == 1 for d in dims):
+        return None
+    return dims
+
+
 def key_layers(graph: ModelGraph) -> set:
     """Names worth labelling in a large model: inputs, outputs, merges and stage ends
     (the last layer before the spatial resolution changes)."""
@@ -163,9 +171,10 @@ def key_layers(graph: ModelGraph) -> set:
         if layer.is_input or category_of(layer.type) == "merge" or not succs.get(layer.name):
             keep.add(layer.name)
             continue
-        here = spatial_dims(layer.shape)
-        changes = any(spatial_dims(graph.layer(t).shape) != here for t in succs[layer.name])
-        if changes and len(here) >= 2 and not any(p in keep for p in preds.get(layer.name, ())):
+        here = _resolution(layer.shape)
+        after = [_resolution(graph.layer(t).shape) for t in succs[layer.name]]
+        changes = any(r is not None and r != here for r in after)
+        if here is not None and changes and not any(p in keep for p in preds.get(layer.name, ())):
             keep.add(layer.name)
     return keep
 

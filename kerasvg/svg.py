@@ -1,10 +1,8 @@
 """Scene + theme → SVG text (svgwrite, non-validating). Colours are concrete attributes."""
 from __future__ import annotations
 
-import gc
 import hashlib
 import unicodedata
-from contextlib import contextmanager
 from typing import Dict, Optional, Tuple
 
 from .model import ModelGraph, compact_shape
@@ -62,24 +60,6 @@ def write_svg(
     height_attr: Optional[str] = None,
 ) -> str:
     """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself."""
-    with _collector_paused():
-        return _write_svg(scene, graph, theme, shade_step, id_prefix, width_attr, height_attr)
-
-
-@contextmanager
-def _collector_paused():
-    """The element tree is tens of thousands of acyclic objects: the full collections they trigger rescan
-    the whole heap (large with TensorFlow loaded), making SVG writing superlinear. Refcounting frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _write_svg(scene, graph, theme, shade_step, id_prefix, width_attr, height_attr) -> str:
     import svgwrite
     import svgwrite.container
     import svgwrite.shapes

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -209,6 +210,24 @@ def _check_top_level(data: Mapping[str, Any], source: str) -> None:
 
 
 def _read_file(path: Path) -> dict:
+    """Parsed TOML of a theme file, cached while the file is unchanged."""
+    try:
+        stamp = Path(path).stat()
+        key = (str(path), stamp.st_mtime_ns, stamp.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _PARSED:
+        return copy.deepcopy(_PARSED[key])
+    data = _parse_file(path)
+    if key is not None:
+        _PARSED[key] = copy.deepcopy(data)
+    return data
+
+
+_PARSED: Dict[tuple, dict] = {}
+
+
+def _parse_file(path: Path) -> dict:
     import tomllib
 
     try:
