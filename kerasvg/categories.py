@@ -34,6 +34,4 @@ def category_of(type_name: str) -> str:
         return "convolution"
     if "Pooling" in type_name or type_name.startswith(("MaxPool", "AvgPool", "AveragePool")):
         return "pooling"
-    if type_name in ("Sequential", "Functional", "Model"):
-        return "other"
     return "other"

@@ -386,21 +386,7 @@ def _call_model(spec: str):
 
 def _payloads(diagram, targets, scale, dpi) -> List[Tuple[Path, bytes]]:
     """Every output's bytes, rendered before anything is written."""
-    result = []
-    for target in targets:
-        kind = format_of(target)
-        if kind == "svg":
-            data = diagram.to_svg().encode("utf-8")
-        elif kind == "png":
-            data = diagram.to_png(scale=scale, dpi=dpi)
-        elif kind in ("jpg", "jpeg"):
-            data = diagram.to_jpeg(scale=scale, dpi=dpi)
-        elif kind == "pdf":
-            data = diagram.to_pdf()
-        else:
-            data = diagram.to_html().encode("utf-8")
-        result.append((Path(target), data))
-    return result
+    return [(Path(target), diagram.encode(target, scale=scale, dpi=dpi)) for target in targets]
 
 
 def _write_all(payloads: List[Tuple[Path, bytes]]) -> None:

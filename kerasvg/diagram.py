@@ -108,20 +108,22 @@ class Diagram:
         write_atomic(path, text.encode("utf-8"))
         return None
 
-    def save(self, path, *, scale: Optional[float] = None, dpi: Optional[float] = None) -> "Diagram":
-        """Write to `path`; the format comes from its extension (.svg .png .jpg .jpeg .pdf .html)."""
+    def encode(self, path, *, scale: Optional[float] = None, dpi: Optional[float] = None) -> bytes:
+        """The bytes `save(path)` writes; the format comes from the extension."""
         kind = format_of(path)
         if kind == "svg":
-            data = self.svg.encode("utf-8")
-        elif kind == "png":
-            data = self.to_png(scale=scale, dpi=dpi)
-        elif kind in ("jpg", "jpeg"):
-            data = self.to_jpeg(scale=scale, dpi=dpi)
-        elif kind == "pdf":
-            data = self.to_pdf()
-        else:
-            data = self.to_html().encode("utf-8")
-        write_atomic(path, data)
+            return self.svg.encode("utf-8")
+        if kind == "png":
+            return self.to_png(scale=scale, dpi=dpi)
+        if kind in ("jpg", "jpeg"):
+            return self.to_jpeg(scale=scale, dpi=dpi)
+        if kind == "pdf":
+            return self.to_pdf()
+        return self.to_html().encode("utf-8")
+
+    def save(self, path, *, scale: Optional[float] = None, dpi: Optional[float] = None) -> "Diagram":
+        """Write to `path`; the format comes from its extension (.svg .png .jpg .jpeg .pdf .html)."""
+        write_atomic(path, self.encode(path, scale=scale, dpi=dpi))
         return self
 
     def _repr_svg_(self) -> str:

@@ -574,7 +574,6 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         it = node.item
         label = None
         if it.lines:
-            block = line_height * len(it.lines)
             top = above_top[(node.row, node.lane)] if it.above else label_top[(node.row, node.lane)]
             if node.label_level and not it.above:
                 top += second_top[(node.row, node.lane)]
@@ -701,7 +700,7 @@ def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_
 def _gaps_used(route: _Route, nodes, rows) -> List[int]:
     a, b = nodes[route.source], nodes[route.target]
     used = []
-    if route.kind == "elbow" or (route.kind == "straight" and False):
+    if route.kind == "elbow":
         used.append(a.rank)
     if route.kind == "lane":
         used.append(b.rank - 1 if route.lane == a.lane else a.rank)

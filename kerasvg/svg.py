@@ -5,10 +5,10 @@ import hashlib
 import unicodedata
 from typing import Dict, Optional, Tuple
 
-from .model import ModelGraph, compact_shape
+from .model import ModelGraph
 from .scene import Scene
 from .text import xml_safe
-from .theme import Theme, alpha, fade, rgb, shade
+from .theme import Theme, alpha, fade, shade
 
 PT_TO_PX = 96 / 72
 ID_TOKEN = "\x1fKVID\x1f"

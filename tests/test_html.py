@@ -8,7 +8,6 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from hypothesis import given, strategies as st
 
 from kerasvg import Layer, ModelGraph, layered_view

@@ -1,6 +1,4 @@
 """Real architectures: graph topology, skips, branches, nesting, folding, wrapping — measured on the SVG."""
-import math
-import re
 from collections import Counter
 
 import pytest
