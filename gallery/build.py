@@ -2,8 +2,9 @@
 
     python gallery/build.py [OUT_DIR]          # default: the gallery/ folder beside this file
 
-writes OUT_DIR/zoo/{model}-default.svg|.png, OUT_DIR/zoo/{model}-16x9.svg|.png,
-OUT_DIR/zoo/{model}-expanded.svg|.png for nested models, OUT_DIR/themes/... and OUT_DIR/themes-strip.png.
+writes OUT_DIR/zoo/{model}-default.svg|.png, OUT_DIR/zoo/{model}-16x9.svg|.png, and for some models
+-expanded (expand_nested), -tb (direction="tb") and -folded (fold_repeats); OUT_DIR/themes/... and
+OUT_DIR/themes-strip.png.
 """
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def build_zoo(out: Path) -> None:
         variants = {"default": {}, "16x9": {"aspect": 16 / 9}}
         if name == "nested-classifier":
             variants["expanded"] = {"expand_nested": True}
+        if name in ("small-cnn", "residual-block", "two-in-two-out", "resnet50"):
+            variants["tb"] = {"direction": "tb", "aspect": 0.7} if name == "resnet50" else {"direction": "tb"}
+        if name == "resnet50":
+            variants["folded"] = {"fold_repeats": True}
         for tag, options in variants.items():
             started = time.perf_counter()
             diagram = kerasvg.layered_view(model, **options)

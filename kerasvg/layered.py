@@ -163,7 +163,8 @@ def density(layer_count: int) -> float:
 
 
 def _sizing(given, layer_count: int) -> Sizing:
-    orientation = given.get("one_dim_orientation", "y")
+    """kerasvg's own sizing (vectors as bars across the flow), or visualkeras's when asked for."""
+    orientation = given.get("one_dim_orientation", "z" if given.get("direction") == "tb" else "y")
     if not any(k in given for k in ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
                                     "dimension_caps", "relative_base_size")):
         return Sizing(one_dim_orientation=orientation, scale=density(layer_count))
@@ -245,6 +246,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
         legend_columns=theme.get("legend", "columns"),
         lane_gap=16.0 * max(0.5, density(len(graph.layers))),
         row_gap=18.0 * max(0.67, density(len(graph.layers))),
+        transposed=given.get("direction", "lr") == "tb",
         stagger_labels=len(graph.layers) > SPARSE_LABELS_ABOVE and "labels" not in given,
         frames=_frame_specs(graph),
         measure=lambda text: text_width(text, font_px, family),

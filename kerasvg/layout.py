@@ -68,6 +68,7 @@ class LayoutOptions:
     frames: Tuple[FrameSpec, ...] = ()
     lane_gap: float = 16.0
     row_gap: float = 18.0
+    transposed: bool = False  # flow top to bottom
     stagger_labels: bool = False
     measure: Callable[[str], float] = field(default=lambda text: 7.0 * len(text), compare=False)
 
@@ -78,7 +79,10 @@ class _Node:
     index: int
     dx: float
     dy: float
-    label_width: float
+    label_width: float  # along the flow
+    w: float = 0.0  # box extent along the flow
+    h: float = 0.0  # box extent across the flow
+    label_block: float = 0.0  # label extent across the flow
     rank: int = 0
     lane: int = 0
     row: int = 0
@@ -88,11 +92,11 @@ class _Node:
 
     @property
     def left(self) -> float:
-        return self.item.width / 2 - min(self.dx, 0.0)
+        return self.w / 2 - min(self.dx, 0.0)
 
     @property
     def right(self) -> float:
-        return self.item.width / 2 + max(self.dx, 0.0)
+        return self.w / 2 + max(self.dx, 0.0)
 
     @property
     def label_left(self) -> float:
@@ -104,11 +108,15 @@ class _Node:
 
     @property
     def up(self) -> float:
-        return self.item.height / 2 - self.dy + self.item.pad_top
+        return self.h / 2 - min(self.dy, 0.0) + self.item.pad_top
+
+    @property
+    def down(self) -> float:
+        return self.h / 2 + max(self.dy, 0.0)
 
     @property
     def front_x(self) -> float:
-        return self.centre - self.item.width / 2
+        return self.centre - self.w / 2
 
 
 @dataclass
@@ -140,9 +148,13 @@ def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: Layout
 
 
 def _node(it: Item, index: int, opts: LayoutOptions) -> _Node:
+    """Engine geometry: along the flow (u) and across it (v); top-to-bottom swaps the box's axes."""
     dx, dy = project_depth(it.depth, opts.reversed)
-    width = max((opts.measure(line) for line in it.lines), default=0.0)
-    return _Node(it, index, dx, dy, width)
+    text = max((opts.measure(line) for line in it.lines), default=0.0)
+    block = (opts.font_size * 1.2 + opts.line_spacing) * len(it.lines)
+    if opts.transposed:
+        return _Node(it, index, dy, dx, block, w=it.height, h=it.width, label_block=text)
+    return _Node(it, index, dx, dy, text, w=it.width, h=it.height, label_block=block)
 
 
 def _assign_ranks(nodes: List[_Node], pairs) -> None:
@@ -236,6 +248,7 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
 
     A label may spill over its neighbours, but never over a busy gap (one a connector crosses)."""
     centres: Dict[int, float] = {}
+    apart = max(opts.label_gap, 0.8 * opts.font_size)  # neighbouring labels never read as one string
     last_label: Dict[Tuple[int, bool], _Node] = {}
     previous_right = None
     reach = wall = start
@@ -258,7 +271,7 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
             for level in ((0, 1) if opts.stagger_labels and not node.item.above else (0,)):
                 other = last_label.get((node.lane, node.item.above, level))
                 other_right = centres[other.rank] + other.label_right if other is not None else -math.inf
-                needed.append((max(centre, other_right + opts.label_gap + node.label_left), level))
+                needed.append((max(centre, other_right + apart + node.label_left), level))
             centre, node.label_level = min(needed)
         for node in column:
             if node.item.lines:
@@ -309,6 +322,8 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
         if total / max(height, 1.0) <= AUTO_WRAP_ASPECT * 1.5:
             return single
         aspect = DEFAULT_ASPECT
+    if opts.transposed:
+        aspect = 1 / aspect
     height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
@@ -316,7 +331,8 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
         rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k)
         scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
         miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
-        small_text = max(0.0, scene_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
+        page_width = scene_height if opts.transposed else scene_width
+        small_text = max(0.0, page_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
         score = (miss > ASPECT_TOLERANCE, small_text, miss)
         if best_score is None or score < best_score:
             best, best_score = rows, score
@@ -341,7 +357,7 @@ def _band_height(nodes, opts) -> float:
     lanes: Dict[int, float] = {}
     line_height = opts.font_size * 1.2 + opts.line_spacing
     for n in nodes:
-        h = n.up + n.item.height / 2 + (line_height * len(n.item.lines) + opts.label_gap if n.item.lines else 0)
+        h = n.up + n.down + (n.label_block + opts.label_gap if n.item.lines else 0)
         lanes[n.lane] = max(lanes.get(n.lane, 0.0), h)
     return sum(lanes.values()) + opts.lane_gap * max(len(lanes) - 1, 0)
 
@@ -538,10 +554,10 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         lanes = sorted({n.lane for n in members})
         for k, lane in enumerate(lanes):
             band = [n for n in members if n.lane == lane]
-            above = max((line_height * len(n.item.lines) for n in band if n.item.lines and n.item.above), default=0.0)
-            below = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above
+            above = max((n.label_block for n in band if n.item.lines and n.item.above), default=0.0)
+            below = max((n.label_block for n in band if n.item.lines and not n.item.above
                          and n.label_level == 0), default=0.0)
-            below_second = max((line_height * len(n.item.lines) for n in band if n.item.lines and not n.item.above
+            below_second = max((n.label_block for n in band if n.item.lines and not n.item.above
                                 and n.label_level == 1), default=0.0)
             if below_second:
                 second_top[(r, lane)] = below + 2.0
@@ -553,7 +569,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
                 y += above + opts.label_gap
             y += max(n.up for n in band)
             lane_axis[(r, lane)] = y
-            y += max(n.item.height / 2 for n in band)
+            y += max(n.down for n in band)
             if below:
                 y += opts.label_gap
                 label_top[(r, lane)] = y
@@ -577,13 +593,25 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
             top = above_top[(node.row, node.lane)] if it.above else label_top[(node.row, node.lane)]
             if node.label_level and not it.above:
                 top += second_top[(node.row, node.lane)]
-            label = Label(node.centre + node.dx / 2, top, it.lines, line_height, node.label_width, it.above)
-        x, axis = node.front_x, node.axis
+            if opts.transposed:
+                middle = node.centre + node.dx / 2
+                label = Label(top, middle - node.label_width / 2, it.lines, line_height, node.label_block, False,
+                              "start")
+            else:
+                label = Label(node.centre + node.dx / 2, top, it.lines, line_height, node.label_width, it.above)
+        if opts.transposed:  # the engine's (u, v) is the page's (y, x); the box keeps its own axes
+            x, axis, dx, dy = node.axis - it.width / 2, node.centre, node.dy, node.dx
+        else:
+            x, axis, dx, dy = node.front_x, node.axis, node.dx, node.dy
         boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
-                         node.dx, node.dy, box_faces(x, axis, it.width, it.height, node.dx, node.dy), label))
+                         dx, dy, box_faces(x, axis, it.width, it.height, dx, dy), label))
 
     connectors = _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts)
-    funnels = _funnels(boxes, nodes, pairs) if opts.funnel else []
+    if opts.transposed:
+        connectors = [Connector(c.source, c.target, _swap(c.points), _swap(c.arrow), c.skip, c.inferred)
+                      for c in connectors]
+        width, height = height, width
+    funnels = _funnels(boxes, nodes, pairs, opts.transposed) if opts.funnel else []
     frames = _frames(nodes, boxes, opts, line_height)
     legend = _legend(opts, width, height + (FRAME_MARGIN if frames else 0.0), line_height)
     if legend:
@@ -621,8 +649,8 @@ def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, mar
     connectors = []
     for i, route in enumerate(routes):
         a, b = nodes[route.source], nodes[route.target]
-        start_side = (exit_x(a.front_x, a.item.width, a.item.height, a.dx, a.dy), a.axis)
-        end_side = (entry_x(b.front_x, b.item.width, b.item.height, b.dx, b.dy), entries.get((i, b.index), b.axis))
+        start_side = (exit_x(a.front_x, a.w, a.h, a.dx, a.dy), a.axis)
+        end_side = (entry_x(b.front_x, b.w, b.h, b.dx, b.dy), entries.get((i, b.index), b.axis))
         if route.kind == "straight":
             points = [start_side, (end_side[0], start_side[1]) if abs(end_side[1] - a.axis) < 1e-9 else end_side]
             if abs(points[-1][1] - points[0][1]) > 1e-9:
@@ -724,9 +752,9 @@ def _top_ports(routes, nodes) -> Dict[Tuple[int, str], Tuple[float, float]]:
     for index, entries in uses.items():
         node = nodes[index]
         entries.sort()
-        y = node.axis - node.item.height / 2 + node.dy
+        y = node.axis - node.h / 2 + min(node.dy, 0.0)
         for k, (_, i, end) in enumerate(entries):
-            x = node.front_x + node.dx + node.item.width * (k + 1) / (len(entries) + 1)
+            x = node.front_x + (node.dx if node.dy < 0 else 0.0) + node.w * (k + 1) / (len(entries) + 1)
             ports[(i, end)] = (x, y)
     return ports
 
@@ -743,7 +771,7 @@ def _left_entries(routes, nodes) -> Dict[Tuple[int, int], float]:
         node = nodes[index]
         arrivals.sort()
         count = len(arrivals)
-        step = min(7.0, node.item.height / (count + 1))
+        step = min(7.0, node.h / (count + 1))
         for k, (_, i) in enumerate(arrivals):
             entries[(i, index)] = node.axis + (k - (count - 1) / 2) * step
     return entries
@@ -764,16 +792,20 @@ def _simplify(points) -> Tuple[Tuple[float, float], ...]:
     return tuple(result)
 
 
-def _funnels(boxes, nodes, pairs):
+def _funnels(boxes, nodes, pairs, transposed: bool):
+    """visualkeras's funnel: lines joining the facing corners of neighbouring front faces."""
+    corners = ((3, 0), (2, 1)) if transposed else ((1, 0), (2, 3))
     funnels = []
-    linked = set(pairs)
-    for s, t in linked:
+    for s, t in set(pairs):
         a, b = nodes[s], nodes[t]
         if b.rank == a.rank + 1 and a.lane == b.lane and a.row == b.row:
             fa, fb = boxes[s].faces[0].points, boxes[t].faces[0].points
-            funnels.append((fa[1], fb[0]))
-            funnels.append((fa[2], fb[3]))
+            funnels.extend((fa[i], fb[j]) for i, j in corners)
     return sorted(funnels)
+
+
+def _swap(points):
+    return tuple((y, x) for x, y in points)
 
 
 def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry]:
@@ -819,7 +851,7 @@ def _translate(scene: Scene, padding: float) -> Scene:
     boxes = []
     for b in scene.boxes:  # constructors, not dataclasses.replace (~10 µs a call)
         label = b.label and Label(b.label.x + ox, b.label.y + oy, b.label.lines, b.label.line_height, b.label.width,
-                                  b.label.above)
+                                  b.label.above, b.label.anchor)
         faces = tuple(Face(f.role, move(f.points)) for f in b.faces)
         boxes.append(Box(b.name, b.type, b.category, b.x + ox, b.y + oy, b.width, b.height, b.dx, b.dy, faces, label))
     return Scene(

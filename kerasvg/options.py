@@ -41,7 +41,7 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "fold_repeats": False,
     "direction": "lr",
 }
-DIRECTIONS = ("lr",)
+DIRECTIONS = ("lr", "tb")
 
 
 def resolve(keywords: Mapping[str, Any], options: Optional[Mapping[str, Any]], preset: Optional[str]) -> Dict[str, Any]:
@@ -88,10 +88,9 @@ def _validate(given: Dict[str, Any]) -> None:
             raise ValueError(f"{key} must be a number >= 0, got {value!r}")
     direction = given.get("direction")
     if direction is not None and direction not in DIRECTIONS:
-        raise ValueError(
-            f"direction={direction!r} is not supported by this version (allowed: {', '.join(DIRECTIONS)}); "
-            "top-to-bottom layout is planned"
-        )
+        raise ValueError(f"direction={direction!r} is not supported (allowed: {', '.join(DIRECTIONS)})")
+    if direction == "tb" and given.get("max_width") is not None:
+        raise ValueError("max_width wraps a left-to-right flow; with direction='tb' use aspect= instead")
     labels = given.get("labels")
     if labels is not None:
         if isinstance(labels, str):

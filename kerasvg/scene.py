@@ -15,12 +15,13 @@ class Face:
 
 @dataclass(frozen=True)
 class Label:
-    x: float  # centre of the text block
+    x: float  # centre of the text block (or its left edge, see anchor)
     y: float  # top of the text block
     lines: Tuple[str, ...]
     line_height: float
     width: float
     above: bool
+    anchor: str = "middle"  # "middle": x is the centre; "start": x is the left edge
 
     @property
     def height(self) -> float:
@@ -28,7 +29,8 @@ class Label:
 
     @property
     def bounds(self) -> Tuple[float, float, float, float]:
-        return (self.x - self.width / 2, self.y, self.x + self.width / 2, self.y + self.height)
+        left = self.x if self.anchor == "start" else self.x - self.width / 2
+        return (left, self.y, left + self.width, self.y + self.height)
 
 
 @dataclass(frozen=True)

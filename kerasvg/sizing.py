@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 
 SIZING_MODES = ("accurate", "balanced", "capped", "logarithmic", "relative")
 ORIENTATIONS = ("x", "y", "z")
+MIN_VISIBLE = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ def box_size(shape, sizing: Sizing) -> Tuple[float, float, float]:
         x, y, z = _visualkeras_size(_dims(shape), sizing)
         w, h, d = z, y, x
     s = sizing.scale
+    if sizing.mode is None:  # shrunk for a large model, a box still shows as a box
+        return (max(w * s, MIN_VISIBLE), max(h * s, MIN_VISIBLE), d * s)
     return (w * s, h * s, d * s)
 
 

@@ -353,10 +353,12 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
                 out.append(f'<polygon class="pattern {face.role}" {overlay} points="{points}" stroke="none" />')
         if b.label is not None:
             x = fmt(b.label.x)
+            anchor = "" if b.label.anchor == "middle" else f' text-anchor="{b.label.anchor}"'
             for k, line_text in enumerate(b.label.lines):
                 baseline = b.label.y + b.label.line_height * k + font_size
                 cjk = f' font-family="{CJK_FAMILY}"' if _needs_cjk_font(line_text) else ""
-                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{text_fill}{cjk}>{_esc_text(xml_safe(line_text))}</text>')
+                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{text_fill}{cjk}>'
+                           f'{_esc_text(xml_safe(line_text))}</text>')
         out.append("</g>")
 
     return emit

@@ -138,14 +138,11 @@ def test_layout_options_reach_layered_view(small_keras, tmp_path, option, keywor
     assert out.read_text() == expected
 
 
-def test_unsupported_direction_is_a_clean_error(small_keras, tmp_path, capsys):
+def test_top_to_bottom_direction_renders(small_keras, tmp_path):
     path, _ = small_keras
     out = tmp_path / "fig.svg"
-    out.write_bytes(SENTINEL)
-    assert main(["render", str(path), "-o", str(out), "--direction", "tb"]) == 2
-    line = _error_line(capsys.readouterr().err)
-    assert "direction" in line and "not supported" in line
-    assert out.read_bytes() == SENTINEL
+    assert main(["render", str(path), "-o", str(out), "--direction", "tb"]) == 0
+    assert out.read_text() == kerasvg.layered_view(read_saved_model(path), direction="tb").svg
 
 
 # ---------------------------------------------------------------- errors

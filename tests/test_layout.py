@@ -278,3 +278,37 @@ def test_large_models_label_key_layers_only_unless_asked(keras):
     assert {"in", "pool", "add0", "add34"} <= labelled and "conv5" not in labelled
     root = parse_svg(kerasvg.layered_view(model, labels=("name",)).to_svg())
     assert all(g.findall(f"{SVG_NS}text") for g in layer_groups(root))
+
+
+@pytest.mark.parametrize("name", CUSTOM)
+def test_top_to_bottom_flow_is_legible_and_draws_every_edge_once(zoo_models, name):
+    import kerasvg
+
+    model = zoo_models[name]
+    for options in ({"direction": "tb"}, {"direction": "tb", "aspect": 0.7}):
+        svg = kerasvg.layered_view(model, **options).to_svg()
+        assert_legible(svg)
+        drawn = drawn_edges(svg)
+        assert set(drawn) == keras_edges(model) and max(drawn.values()) == 1
+
+
+def test_top_to_bottom_puts_each_layer_below_its_input(zoo_models):
+    import kerasvg
+
+    model = zoo_models["sequence-tagger"]
+    centres = _layer_centres(kerasvg.layered_view(model, direction="tb").to_svg())
+    order = ["tokens", "embedding", "bilstm", "dropout", "time_dense", "tags"]
+    ys = [centres[name][1] for name in order]
+    assert ys == sorted(ys) and len(set(ys)) == len(ys)
+    assert len({round(centres[name][0]) for name in order}) == 1
+    root = parse_svg(kerasvg.layered_view(model, direction="tb").to_svg())
+    assert all(t.get("text-anchor") == "start" for t in root.iter(f"{SVG_NS}text") if t.get("class") == "label")
+
+
+def test_direction_rejects_unknown_values_and_max_width_with_tb(seed_model):
+    import kerasvg
+
+    with pytest.raises(ValueError, match="direction"):
+        kerasvg.layered_view(seed_model, direction="diagonal")
+    with pytest.raises(ValueError, match="max_width"):
+        kerasvg.layered_view(seed_model, direction="tb", max_width=600)
