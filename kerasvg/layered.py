@@ -244,6 +244,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
         legend=legend,
         legend_extra=float(given.get("legend_text_spacing_offset", 0)),
         legend_columns=theme.get("legend", "columns"),
+        legend_position=theme.get("legend", "position"),
         lane_gap=16.0 * max(0.5, density(len(graph.layers))),
         row_gap=18.0 * max(0.67, density(len(graph.layers))),
         transposed=given.get("direction", "lr") == "tb",

@@ -65,6 +65,7 @@ class LayoutOptions:
     legend: Tuple[Tuple[str, str, str], ...] = ()  # (type, category, text)
     legend_extra: float = 0.0
     legend_columns: int = 0  # entries per row; 0 fills the drawing's width
+    legend_position: str = "bottom"  # or "right"
     frames: Tuple[FrameSpec, ...] = ()
     lane_gap: float = 16.0
     row_gap: float = 18.0
@@ -816,6 +817,13 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
     entries = []
     x, y = 0.0, height + 1.5 * line_height
     widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, text in opts.legend]
+    if opts.legend_position == "right":
+        columns = max(1, opts.legend_columns)
+        for i, (type_name, category, text) in enumerate(opts.legend):
+            x = width + 2 * line_height + (i % columns) * max(widths)
+            y = (i // columns) * (line_height + 4)
+            entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+        return entries
     for i, (type_name, category, text) in enumerate(opts.legend):
         entry_width = max(widths) if opts.legend_columns else widths[i]
         wrap = i % opts.legend_columns == 0 if opts.legend_columns else x + entry_width > row_width

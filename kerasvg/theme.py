@@ -18,7 +18,7 @@ PATTERNS = ("none", "hatch", "backhatch", "crosshatch", "dots", "vertical", "hor
 LABEL_PARTS = ("name", "type", "shape", "params")
 SKIP_STYLES = ("solid", "dashed", "dotted")
 LABEL_PLACEMENTS = ("below", "above")
-LEGEND_POSITIONS = ("bottom",)
+LEGEND_POSITIONS = ("bottom", "right")
 
 
 class ThemeError(ValueError):
@@ -63,7 +63,7 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
     },
     "legend": {
         "position": Key("choice", "bottom", "where the legend goes", LEGEND_POSITIONS),
-        "columns": Key("integer", 0, "entries per row; 0 fits the drawing's width"),
+        "columns": Key("integer", 0, "entries per row (bottom) or columns (right); 0: fit the width / one column"),
     },
     "html": {
         "panel_background": Key("colour", "#f6f7f9", "details panel background"),

@@ -312,3 +312,16 @@ def test_direction_rejects_unknown_values_and_max_width_with_tb(seed_model):
         kerasvg.layered_view(seed_model, direction="diagonal")
     with pytest.raises(ValueError, match="max_width"):
         kerasvg.layered_view(seed_model, direction="tb", max_width=600)
+
+
+def test_legend_can_stand_right_of_the_drawing(zoo_models):
+    import kerasvg
+
+    svg = kerasvg.layered_view(zoo_models["small-cnn"], legend=True, overrides={"legend": {"position": "right"}}).to_svg()
+    root = parse_svg(svg)
+    rightmost_box = max(p[0] for layer in svgcheck.read(svg).layers for face in layer.faces for p in face)
+    swatches = [g.find(f"{SVG_NS}rect") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "legend-entry"]
+    assert len(swatches) == 6
+    xs = {float(r.get("x")) for r in swatches}
+    ys = [float(r.get("y")) for r in swatches]
+    assert len(xs) == 1 and min(xs) > rightmost_box and ys == sorted(ys) and len(set(ys)) == 6
