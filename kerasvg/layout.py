@@ -22,6 +22,7 @@ AUTO_WRAP_ASPECT = 4.0
 DEFAULT_ASPECT = 16 / 9
 FRAME_MARGIN = 6.0
 ASPECT_TOLERANCE = math.log(1.55)
+BREAK_WINDOWS = (0.7, 0.85)  # a row may end this far into its width, where fewest edges cross
 LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 
 
@@ -328,25 +329,28 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
-    for k in sorted({max(1, guess + d) for d in range(-1, 3)}):
-        rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k)
-        scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
-        miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
-        page_width = scene_height if opts.transposed else scene_width
-        small_text = max(0.0, page_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
-        score = (miss > ASPECT_TOLERANCE, small_text, miss)
-        if best_score is None or score < best_score:
-            best, best_score = rows, score
+    for window in BREAK_WINDOWS:  # a wider window finds block boundaries; a narrower one packs tighter
+        for k in sorted({max(1, guess + d) for d in range(-1, 3)}):
+            rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k, window)
+            scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
+            miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
+            page_width = scene_height if opts.transposed else scene_width
+            small_text = max(0.0, page_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
+            score = (miss > ASPECT_TOLERANCE, small_text, miss)
+            if best_score is None or score < best_score:
+                best, best_score = rows, score
+        if best_score[:2] == (False, 0.0):
+            break
     return best
 
 
-def _balanced_rows(columns, cuts, centres, total, k) -> List[Tuple[int, int]]:
+def _balanced_rows(columns, cuts, centres, total, k, window) -> List[Tuple[int, int]]:
     """The narrowest row width that still fits the flow into k rows (binary search)."""
     low, high = total / k, total
-    rows = _break_rows(columns, cuts, centres, high)
+    rows = _break_rows(columns, cuts, centres, high, window)
     for _ in range(9):
         middle = (low + high) / 2
-        attempt = _break_rows(columns, cuts, centres, middle)
+        attempt = _break_rows(columns, cuts, centres, middle, window)
         if len(attempt) <= k:
             high, rows = middle, attempt
         else:
@@ -363,7 +367,7 @@ def _band_height(nodes, opts) -> float:
     return sum(lanes.values()) + opts.lane_gap * max(len(lanes) - 1, 0)
 
 
-def _break_rows(columns, cuts, centres, target) -> List[Tuple[int, int]]:
+def _break_rows(columns, cuts, centres, target, window=0.8) -> List[Tuple[int, int]]:
     """Split columns into rows at most `target` wide; near the end of a row, cut where fewest edges cross.
 
     `cuts` is (crossings per cut, columns after which a frame would split)."""
@@ -379,7 +383,7 @@ def _break_rows(columns, cuts, centres, target) -> List[Tuple[int, int]]:
             if width > target and c > first:
                 break
             last = c
-            if width >= target * 0.8 and c not in inside:
+            if width >= target * window and c not in inside:
                 candidates.append(c)
         if last < count - 1 and candidates:
             last = min(candidates, key=lambda c: (crossings[c], -c))
