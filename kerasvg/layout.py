@@ -339,8 +339,9 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
             score = (miss > ASPECT_TOLERANCE, small_text, miss)
             if best_score is None or score < best_score:
                 best, best_score = rows, score
-        if best_score[:2] == (False, 0.0):
-            break
+        miss_too_big, small_text = best_score[:2]
+        if not miss_too_big and (small_text == 0.0 or small_text > 0.15 * LEGIBLE_WIDTH_PER_FONT):
+            break  # good already, or too far from legible for another window to help
     return best
 
 
