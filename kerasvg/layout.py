@@ -144,7 +144,7 @@ def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: Layout
     _assign_ranks(nodes, pairs)
     _assign_lanes(nodes, pairs)
     busy = _busy_gaps(nodes, pairs)
-    columns = _columns(nodes)
+    columns = _Columns(nodes)
     rows = _choose_rows(nodes, columns, busy, pairs, opts)
     return _build(nodes, columns, rows, busy, pairs, opts)
 
@@ -230,10 +230,6 @@ class _Columns(list):
             self[node.rank].append(node)
         self.box = [_extents(column, False) for column in self]
         self.full = [_extents(column, True) for column in self]
-
-
-def _columns(nodes: List[_Node]) -> "_Columns":
-    return _Columns(nodes)
 
 
 def _extents(column: List[_Node], with_labels: bool) -> Tuple[float, float]:
@@ -361,7 +357,6 @@ def _balanced_rows(columns, cuts, centres, total, k, window) -> List[Tuple[int, 
 
 def _band_height(nodes, opts) -> float:
     lanes: Dict[int, float] = {}
-    line_height = opts.font_size * 1.2 + opts.line_spacing
     for n in nodes:
         h = n.up + n.down + (n.label_block + opts.label_gap if n.item.lines else 0)
         lanes[n.lane] = max(lanes.get(n.lane, 0.0), h)
@@ -643,7 +638,7 @@ def _route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, mar
     entries = _left_entries(routes, nodes)
     gap_use: Dict[int, List[int]] = {}
     for i, route in enumerate(routes):
-        for c in _gaps_used(route, nodes, rows):
+        for c in _gaps_used(route, nodes):
             gap_use.setdefault(c, []).append(i)
 
     def gap(c, i):
@@ -731,7 +726,7 @@ def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_
     return points
 
 
-def _gaps_used(route: _Route, nodes, rows) -> List[int]:
+def _gaps_used(route: _Route, nodes) -> List[int]:
     a, b = nodes[route.source], nodes[route.target]
     used = []
     if route.kind == "elbow":
