@@ -464,12 +464,16 @@ def _deconv_length(n, kernel, stride, padding, dilation, output_padding):
     return (n - 1) * stride + effective - 2 * pad + output_padding
 
 
+def _window(config, n):
+    """A convolution's kernel size, strides and dilation, one per spatial dimension."""
+    return (_ints(config["kernel_size"], n), _ints(config.get("strides", 1), n),
+            _ints(config.get("dilation_rate", 1), n))
+
+
 def _conv(config, inputs):
     batch, spatial, channels = _split(config, inputs[0])
     n = len(spatial)
-    kernel = _ints(config["kernel_size"], n)
-    strides = _ints(config.get("strides", 1), n)
-    dilation = _ints(config.get("dilation_rate", 1), n)
+    kernel, strides, dilation = _window(config, n)
     padding = config.get("padding", "valid")
     out = [_conv_length(spatial[i], kernel[i], strides[i], padding, dilation[i]) for i in range(n)]
     filters = config.get("filters")
@@ -481,9 +485,7 @@ def _conv(config, inputs):
 def _deconv(config, inputs):
     batch, spatial, _ = _split(config, inputs[0])
     n = len(spatial)
-    kernel = _ints(config["kernel_size"], n)
-    strides = _ints(config.get("strides", 1), n)
-    dilation = _ints(config.get("dilation_rate", 1), n)
+    kernel, strides, dilation = _window(config, n)
     extra = config.get("output_padding")
     extra = _ints(extra, n) if extra is not None else (None,) * n
     out = [_deconv_length(spatial[i], kernel[i], strides[i], config.get("padding", "valid"), dilation[i], extra[i])
