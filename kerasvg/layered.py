@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
+from .groups import AUTO_GROUPS_ABOVE, Glyph, Grouping, caption, collapse, resolve_groups, restrict
 from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
@@ -62,13 +63,14 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     graph = without_layers(graph, _ignored(graph, given))
     if given.get("expand_nested"):
         graph = expand_nested(graph)
-    if given.get("fold_repeats"):
-        graph = fold_repeats(graph)
+    grouping = resolve_groups(graph, _groups_wanted(graph, given))
+    detail = given.get("detail") or "layers"
+    graph, grouping, glyphs = _at_detail(graph, grouping, detail, given)
     theme = load_theme(given.get("theme"), _theme_overrides(given))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
-    items = _items(graph, given, live, theme, font_px)
-    opts = _layout_options(graph, given, theme, font_px, items)
+    items = _items(graph, given, live, theme, font_px, grouping, glyphs)
+    opts = _layout_options(graph, given, theme, font_px, items, grouping)
     sizing = _sizing(given, len(graph.layers))
     if physical is None:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
@@ -80,13 +82,33 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         width_attr = f"{fmt(value)}{unit}"
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
-                    width_attr=width_attr, height_attr=height_attr)
+                    width_attr=width_attr, height_attr=height_attr, membership=grouping.membership(),
+                    glyphs=glyphs)
     diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
                       background=theme.get("canvas", "background"), physical_width=physical,
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
     if given.get("to_file"):
         diagram.save(given["to_file"])
     return diagram
+
+
+def _groups_wanted(graph: ModelGraph, given):
+    """`groups=` as given; by default "auto" for models above AUTO_GROUPS_ABOVE layers (or when a detail
+    level asks for groups)."""
+    if "groups" in given and given["groups"] is not None:
+        return given["groups"]
+    if given.get("detail") in ("blocks", "stages") or len(graph.layers) > AUTO_GROUPS_ABOVE:
+        return "auto"
+    return None
+
+
+def _at_detail(graph: ModelGraph, grouping: Grouping, detail: str, given):
+    """The graph drawn at `detail`, the groups that frame it, and its glyphs; folded if asked."""
+    graph, grouping, glyphs = collapse(graph, grouping, detail)
+    if given.get("fold_repeats"):
+        graph = fold_repeats(graph)
+        grouping = restrict(grouping, [l.name for l in graph.layers])
+    return graph, grouping, glyphs
 
 
 def _ignored(graph: ModelGraph, given) -> List[str]:
@@ -189,7 +211,8 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
     return tuple(lines)
 
 
-def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
+def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grouping = Grouping(),
+           glyphs: Optional[Dict[str, Glyph]] = None) -> List[Item]:
     parts = given["labels"] if given.get("labels") is not None else tuple(theme.get("labels", "show"))
     labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
     if labelled is not None:
@@ -198,7 +221,7 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
     flat_indices = set(given.get("index_2D") or [])
     volume = given.get("draw_volume", True)
     frame_depth: Dict[str, int] = {}
-    for _, members in graph.groups:
+    for members in [m for _, m in graph.groups] + [g.members for g in grouping.all]:
         for name in members:
             frame_depth[name] = frame_depth.get(name, 0) + 1
     repeated = {name for members, _ in graph.repeats for name in members}
@@ -211,6 +234,8 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
         if callback is not None and layer.index is not None and layer.name in live:
             text, above = callback(layer.index, live[layer.name])
             lines = tuple(str(text).split("\n")) if text else ()
+        if glyphs and layer.name in glyphs and lines:
+            lines = lines + (f"{glyphs[layer.name].layer_count} layers",)
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
         items.append(Item(layer.name, layer.type, category_of(layer.type), 0, 0, 0 if flat else 1, lines, bool(above),
@@ -226,7 +251,8 @@ def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[
     return result
 
 
-def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> LayoutOptions:
+def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items,
+                    grouping: Grouping = Grouping()) -> LayoutOptions:
     family = theme.get("canvas", "font_family")
     legend = ()
     if given.get("legend"):
@@ -249,7 +275,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> L
         row_gap=18.0 * max(0.67, density(len(graph.layers))),
         transposed=given.get("direction", "lr") == "tb",
         stagger_labels=len(graph.layers) > SPARSE_LABELS_ABOVE and "labels" not in given,
-        frames=_frame_specs(graph),
+        frames=_frame_specs(graph) + _group_frame_specs(graph, grouping),
         measure=lambda text: text_width(text, font_px, family),
     )
 
@@ -258,6 +284,11 @@ def _frame_specs(graph: ModelGraph) -> Tuple[FrameSpec, ...]:
     nested = [FrameSpec(layer.name, "nested", f"{layer.name} · {layer.type}", members) for layer, members in graph.groups]
     repeats = [FrameSpec(f"repeat-{i}", "repeat", f"×{count}", members) for i, (members, count) in enumerate(graph.repeats)]
     return tuple(nested + repeats)
+
+
+def _group_frame_specs(graph: ModelGraph, grouping: Grouping) -> Tuple[FrameSpec, ...]:
+    text = lambda layer: compact_shape(layer.shape)
+    return tuple(FrameSpec(g.name, g.level, caption(g, graph, text), g.members) for g in grouping.all)
 
 
 def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:

@@ -23,7 +23,8 @@ DEFAULT_ASPECT = 16 / 9
 FRAME_MARGIN = 6.0
 ASPECT_TOLERANCE = math.log(1.55)
 BREAK_WINDOWS = (0.7, 0.85)  # a row may end this far into its width, where fewest edges cross
-LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
+LEGIBLE_WIDTH_PER_FONT = 90.0
+NESTING_KINDS = ("nested", "stage", "block")  # frames that stack inside each other; "repeat" badges do not  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,8 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     single = [(0, count - 1)]
     centres = _place(columns, 0, count - 1, busy, opts)
     total = _row_width(columns, centres, 0, count - 1)
-    cuts = (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts))
+    cuts = (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts),
+            _frame_interiors(nodes, opts, kinds=("block",)))
     if opts.max_width is not None:
         target = opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN
         for _ in range(8):
@@ -366,9 +368,10 @@ def _band_height(nodes, opts) -> float:
 def _break_rows(columns, cuts, centres, target, window=0.8) -> List[Tuple[int, int]]:
     """Split columns into rows at most `target` wide; near the end of a row, cut where fewest edges cross.
 
-    `cuts` is (crossings per cut, columns after which a frame would split)."""
+    `cuts` is (crossings per cut, columns after which a frame would split, those after which a block would:
+    never cut there unless the block alone is wider than a row)."""
     count = len(columns)
-    crossings, inside = cuts
+    crossings, inside, within_block = cuts
     rows, first = [], 0
     while first < count:
         left = centres[first] - columns.full[first][0]
@@ -383,16 +386,20 @@ def _break_rows(columns, cuts, centres, target, window=0.8) -> List[Tuple[int, i
                 candidates.append(c)
         if last < count - 1 and candidates:
             last = min(candidates, key=lambda c: (crossings[c], -c))
+        elif last < count - 1 and last in within_block:
+            last = next((c for c in range(last - 1, first - 1, -1) if c not in within_block), last)
         rows.append((first, last))
         first = last + 1
     return rows
 
 
-def _frame_interiors(nodes, opts: LayoutOptions) -> Set[int]:
-    """Columns after which a row break would split a frame."""
+def _frame_interiors(nodes, opts: LayoutOptions, kinds=None) -> Set[int]:
+    """Columns after which a row break would split a frame (of one of `kinds`, or any)."""
     rank = {n.item.name: n.rank for n in nodes}
     inside: Set[int] = set()
     for spec in opts.frames:
+        if kinds is not None and spec.kind not in kinds:
+            continue
         ranks = [rank[m] for m in spec.members if m in rank]
         if ranks:
             inside.update(range(min(ranks), max(ranks)))
@@ -404,7 +411,7 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
     by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
     depth: Dict[str, int] = {}
     for spec in opts.frames:
-        if spec.kind == "nested":
+        if spec.kind in NESTING_KINDS:
             for m in spec.members:
                 depth[m] = depth.get(m, 0) + 1
     frames = []
@@ -412,19 +419,31 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
         members = [by_name[m] for m in spec.members if m in by_name]
         if not members:
             continue
-        level = min(depth.get(n.item.name, 1) for n, _ in members) - 1 if spec.kind == "nested" else 0
+        nesting = spec.kind in NESTING_KINDS
+        level = _frame_level(spec, members, depth, opts.frames) if nesting else 0
         inset = FRAME_MARGIN - 2.0 * level
         rects = []
         for row in sorted({n.row for n, _ in members}):
             extent = [_box_and_label_bounds(b) for n, b in members if n.row == row]
             top = min(b.bounds[1] - n.item.pad_top for n, b in members if n.row == row)
-            top += (level if spec.kind == "nested" else 0) * (line_height + 2)
-            rects.append((min(e[0] for e in extent) - inset, top - 2.0,
-                          max(e[2] for e in extent) + inset, max(e[3] for e in extent) + inset - 2.0 * level))
+            top += (level if nesting else 0) * (line_height + 2)
+            side = min(inset, opts.spacing / 2 - 0.5) if spec.kind == "block" else inset  # neighbours stay apart
+            rects.append((min(e[0] for e in extent) - side, top - 2.0,
+                          max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
         x0, y0, x1, _ = rects[0]
-        label_at = (x0 + 4.0, y0 + line_height * 0.8) if spec.kind == "nested" else (x1 - 4.0, y0 + line_height * 0.8)
+        label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
         frames.append(Frame(spec.name, spec.kind, spec.label, tuple(spec.members), tuple(rects), label_at))
     return frames
+
+
+def _frame_level(spec: FrameSpec, members, depth, frames) -> int:
+    """How many frames enclose this one: nested models by depth; group frames by containment."""
+    if spec.kind == "nested":
+        return min(depth.get(n.item.name, 1) for n, _ in members) - 1
+    names = {n.item.name for n, _ in members}
+    order = {id(f): i for i, f in enumerate(frames)}
+    return sum(1 for f in frames if f is not spec and f.kind in NESTING_KINDS and names <= set(f.members)
+               and (names < set(f.members) or order[id(f)] < order[id(spec)]))
 
 
 def _box_and_label_bounds(box: Box) -> Tuple[float, float, float, float]:

@@ -40,6 +40,8 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "expand_nested": False,
     "fold_repeats": False,
     "direction": "lr",
+    "groups": None,
+    "detail": None,
 }
 DIRECTIONS = ("lr", "tb")
 
@@ -91,6 +93,12 @@ def _validate(given: Dict[str, Any]) -> None:
         raise ValueError(f"direction={direction!r} is not supported (allowed: {', '.join(DIRECTIONS)})")
     if direction == "tb" and given.get("max_width") is not None:
         raise ValueError("max_width wraps a left-to-right flow; with direction='tb' use aspect= instead")
+    detail = given.get("detail")
+    if detail is not None and detail not in ("layers", "blocks", "stages"):
+        raise ValueError(f"detail={detail!r} is not supported (allowed: 'layers', 'blocks', 'stages')")
+    groups = given.get("groups")
+    if groups is not None and not isinstance(groups, (bool, Mapping)) and groups != "auto":
+        raise ValueError(f"groups={groups!r}: expected 'auto', False, or a mapping {{caption: selector}}")
     labels = given.get("labels")
     if labels is not None:
         if isinstance(labels, str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from typing import Dict, Optional, Tuple
 
@@ -58,6 +59,8 @@ def write_svg(
     id_prefix: Optional[str] = None,
     width_attr: Optional[str] = None,
     height_attr: Optional[str] = None,
+    membership: Optional[Dict[str, list]] = None,
+    glyphs: Optional[Dict[str, object]] = None,
 ) -> str:
     """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself."""
     import svgwrite
@@ -95,8 +98,8 @@ def write_svg(
             funnels.add(dwg.line((fmt(a[0]), fmt(a[1])), (fmt(b[0]), fmt(b[1]))))
         dwg.add(funnels)
 
-    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn),
-           _layers_xml(scene, graph, styles, box_style, canvas, shade_step)]
+    hot = [_groups_xml(scene, canvas), _repeats_xml(scene, canvas), _connectors_xml(scene, conn),
+           _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership or {}, glyphs or {})]
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
@@ -274,7 +277,30 @@ def _repeats_xml(scene, canvas) -> str:
     return "".join(out)
 
 
-def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
+def _groups_xml(scene, canvas) -> str:
+    """Stage and block frames, behind the boxes: one outline per row (a block has one) and a caption."""
+    groups = [f for f in scene.frames if f.kind in ("stage", "block")]
+    if not groups:
+        return ""
+    colour = canvas["text_color"][:7]
+    out = ['<g class="groups">']
+    for frame in groups:
+        x, y = frame.label_at
+        dash = ' stroke-dasharray="4 3"' if frame.kind == "block" else ""
+        weight = "1.2" if frame.kind == "stage" else "0.8"
+        out.append(f'<g class="group" data-group-name="{_esc(xml_safe(frame.name))}" data-level="{frame.kind}">')
+        for x0, y0, x1, y1 in frame.rects:
+            out.append(f'<rect class="group-frame" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" '
+                       f'height="{fmt(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
+                       f'stroke-width="{weight}"{dash} />')
+        bold = ' font-weight="bold"' if frame.kind == "stage" else ""
+        out.append(f'<text class="caption" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start"{bold} fill="{colour}">'
+                   f'{_esc_text(xml_safe(frame.label))}</text></g>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership, glyphs) -> str:
     """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
     out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
     nested = [f for f in scene.frames if f.kind == "nested"]
@@ -286,7 +312,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
     position = {b.name: i for i, b in enumerate(scene.boxes)}
     group_layers = {layer.name: layer for layer, _ in graph.groups}
     text_colour = canvas["text_color"][:7]
-    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out)
+    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, membership, glyphs)
     done = set()
 
     def emit_frame(frame, depth):
@@ -323,8 +349,13 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
     return "".join(out)
 
 
-def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
+def _json_list(names) -> str:
+    return json.dumps([xml_safe(n) for n in names], ensure_ascii=False)
+
+
+def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, membership=None, glyphs=None):
     """A function that appends box i's layer group to `out`."""
+    membership, glyphs = membership or {}, glyphs or {}
     text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
     face_opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
     face_parts: Dict[tuple, Dict[str, Tuple[str, str]]] = {}
@@ -340,7 +371,12 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
             paints = _face_paints(style, box_style, shade_step, face_opacity)
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
-        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(xml_safe(layer.name))}" '
+        glyph = glyphs.get(b.name)
+        kind = f" {glyph.group.level}" if glyph is not None else ""
+        within = f' data-group="{_esc(_json_list(membership[b.name]))}"' if b.name in membership else ""
+        listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
+        out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
+                   f'data-name="{_esc(xml_safe(layer.name))}" '
                    f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')
