@@ -341,6 +341,7 @@ class Glyph:
     group: Group
     exit: str
     layer_count: int
+    category: str = "other"  # what most of its layers are (normalization and activations aside): its colour
 
 
 def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGraph, Grouping, Dict[str, Glyph]]:
@@ -361,7 +362,7 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
             raise ValueError(f"groups: {group.name!r} names both a group and a layer outside it")
         exits = _exits(group.members, succs, outputs)
         exit_name = exits[-1] if exits else group.members[-1]
-        glyphs[group.name] = Glyph(group, exit_name, len(group.members))
+        glyphs[group.name] = Glyph(group, exit_name, len(group.members), _main_category(graph, group.members))
         for m in group.members:
             owner[m] = group.name
     layers, placed = [], set()
@@ -396,6 +397,15 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
     return collapsed, framing, glyphs
 
 
+def _main_category(graph: ModelGraph, members) -> str:
+    counts: Dict[str, int] = {}
+    for name in members:
+        category = category_of(graph.layer(name).type)
+        if category not in ("normalization", "activation", "reshaping", "input"):
+            counts[category] = counts.get(category, 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else "other"
+
+
 def _reordered(layers: List[Layer], edges) -> List[Layer]:
     from .model import topological_order
 
@@ -403,13 +413,30 @@ def _reordered(layers: List[Layer], edges) -> List[Layer]:
     return [by_name[n] for n in topological_order([l.name for l in layers], edges)]
 
 
-def caption(group: Group, graph: ModelGraph, shape_text: Callable[[Layer], str]) -> str:
-    """`conv3 · 28×28×512 · 4 blocks` for a stage, `conv3_block2 · 28×28×512` for a block."""
-    last = graph.layer(group.members[-1]) if group.members[-1] in graph._by_name else None
-    parts = [group.name]
-    if last is not None:
-        parts.append(shape_text(last))
-    if group.level == "stage" and group.blocks:
+def elide_middle(text: str, limit: int) -> str:
+    """Shorten to `limit` characters keeping the start and, longer, the distinguishing end."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) * 2 // 3
+    return text[:limit - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+def short_name(group: Group) -> str:
+    """A block's name without its stage's prefix (`conv3_block2` → `block2`)."""
+    match = _BLOCK_NAME.match(group.name)
+    return match.group(2) if match and match.group(1) else group.name
+
+
+def captions(group: Group, graph: ModelGraph, shape_text: Callable[[Layer], str]) -> List[str]:
+    """Captions from the fullest (`conv3 · 28×28×512 · 4 blocks`) to the shortest that still names the group."""
+    last = graph._by_name.get(group.members[-1])
+    shape = shape_text(last) if last is not None else None
+    name = group.name
+    if group.level == "stage":
         count = len(group.blocks)
-        parts.append(f"{count} block{'s' if count != 1 else ''}")
-    return " · ".join(parts)
+        blocks = f"{count} block{'s' if count != 1 else ''}" if count else None
+        options = [" · ".join(p for p in (name, shape, blocks) if p), " · ".join(p for p in (name, blocks) if p), name]
+    else:
+        short = short_name(group)
+        options = [" · ".join(p for p in (name, shape) if p), name, short, elide_middle(short, 10), elide_middle(short, 6)]
+    return list(dict.fromkeys(options))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
-from .groups import AUTO_GROUPS_ABOVE, Glyph, Grouping, caption, collapse, resolve_groups, restrict
+from .groups import AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups, restrict
 from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
@@ -201,7 +201,7 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
     for part in parts:
         if part == "name":
             name = layer.name
-            lines.append(name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS - 1] + "…")
+            lines.append(elide_middle(name, MAX_NAME_CHARS))
         elif part == "type":
             lines.append(layer.type)
         elif part == "shape":
@@ -215,6 +215,9 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
            glyphs: Optional[Dict[str, Glyph]] = None) -> List[Item]:
     parts = given["labels"] if given.get("labels") is not None else tuple(theme.get("labels", "show"))
     labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
+    if labelled is not None and grouping:  # captions name the blocks: label inputs, outputs and changes
+        ends = set(graph.inputs) | set(graph.outputs)
+        labelled = {n for n in labelled if n in ends or category_of(graph.layer(n).type) != "merge"}
     if labelled is not None:
         parts = ("name",)
     callback = given.get("text_callable")
@@ -238,8 +241,8 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
             lines = lines + (f"{glyphs[layer.name].layer_count} layers",)
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
-        items.append(Item(layer.name, layer.type, category_of(layer.type), 0, 0, 0 if flat else 1, lines, bool(above),
-                          pad))
+        category = glyphs[layer.name].category if glyphs and layer.name in glyphs else category_of(layer.type)
+        items.append(Item(layer.name, layer.type, category, 0, 0, 0 if flat else 1, lines, bool(above), pad))
     return items
 
 
@@ -287,8 +290,11 @@ def _frame_specs(graph: ModelGraph) -> Tuple[FrameSpec, ...]:
 
 
 def _group_frame_specs(graph: ModelGraph, grouping: Grouping) -> Tuple[FrameSpec, ...]:
-    text = lambda layer: compact_shape(layer.shape)
-    return tuple(FrameSpec(g.name, g.level, caption(g, graph, text), g.members) for g in grouping.all)
+    specs = []
+    for group in grouping.all:
+        texts = captions(group, graph, lambda layer: compact_shape(layer.shape))
+        specs.append(FrameSpec(group.name, group.level, texts[0], group.members, tuple(texts[1:])))
+    return tuple(specs)
 
 
 def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:

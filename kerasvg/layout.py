@@ -50,6 +50,7 @@ class FrameSpec:
     kind: str
     label: str
     members: Tuple[str, ...]
+    shorter: Tuple[str, ...] = ()  # shorter captions, tried in order when `label` is wider than the frame
 
 
 @dataclass(frozen=True)
@@ -425,14 +426,22 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
         rects = []
         for row in sorted({n.row for n, _ in members}):
             extent = [_box_and_label_bounds(b) for n, b in members if n.row == row]
+            if spec.kind in ("stage", "block"):  # neighbouring groups touch: frames hug the boxes, not the labels
+                boxes_only = [b.bounds for n, b in members if n.row == row]
+                extent = [(bx[0], e[1], bx[2], e[3]) for bx, e in zip(boxes_only, extent)]
             top = min(b.bounds[1] - n.item.pad_top for n, b in members if n.row == row)
             top += (level if nesting else 0) * (line_height + 2)
             side = min(inset, opts.spacing / 2 - 0.5) if spec.kind == "block" else inset  # neighbours stay apart
             rects.append((min(e[0] for e in extent) - side, top - 2.0,
                           max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
         x0, y0, x1, _ = rects[0]
+        label = spec.label
+        for shorter in spec.shorter:
+            if opts.measure(label) * (1.1 if spec.kind == "stage" else 1.0) <= x1 - x0 - 8.0:  # stage captions are bold
+                break
+            label = shorter
         label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
-        frames.append(Frame(spec.name, spec.kind, spec.label, tuple(spec.members), tuple(rects), label_at))
+        frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at))
     return frames
 
 

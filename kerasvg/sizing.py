@@ -53,9 +53,16 @@ def _log_size(value: int, base: float, step: float, low: float, high: float) -> 
     return min(max(base + step * math.log2(value), low), high)
 
 
+def _spatial_size(value: int) -> float:
+    """A power law, not a log: each halving of the resolution shrinks the box by ~1.37×, so the pyramid shows."""
+    if value <= 1:
+        return 14.0
+    return min(14.0 * value ** 0.45, 140.0)
+
+
 def _legible_size(dims, orientation) -> Tuple[float, float, float]:
     """Logarithmic sizes that keep a 224×224×64 conv and a Dense(10) both readable."""
-    spatial = lambda v: _log_size(v, 14, 16, 14, 140)
+    spatial = _spatial_size
     channels = lambda v: _log_size(v, 4, 5, 6, 64)
     if not dims:
         return (14, 14, 10)
