@@ -59,6 +59,7 @@ class Diagram:
     background: str = "#ffffff"
     physical_width: Optional[Tuple[float, str]] = None
     html_style: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    detail: str = "layers"  # the level drawn: "layers", "blocks" or "stages"
 
     def __repr__(self) -> str:
         return f"<kerasvg.Diagram {self.graph.name!r}: {len(self.graph.layers)} layers, {self.width:g} x {self.height:g} px>"

@@ -233,6 +233,7 @@ def detect(graph: ModelGraph) -> Grouping:
         own_blocks = {m for i in run for m in found[i][1]}
         members = [n for n in position if first <= position[n] <= last and (n in own_blocks or n not in in_block)]
         stages.append(Group(stage_name, "stage", tuple(members), tuple(block_names), own[k] if use_own else ""))
+    stages = _with_transitions(stages, graph, position)
     first_block = min(position[m] for _, members in found for m in members)
     last_block = max(position[m] for _, members in found for m in members)
     stem = [l.name for l in graph.layers if position[l.name] < first_block and l.name not in in_block]
@@ -242,6 +243,18 @@ def detect(graph: ModelGraph) -> Grouping:
     if head and "head" not in position:
         stages.append(Group("head", "stage", tuple(head)))
     return _checked(Grouping(tuple(stages), tuple(blocks)), graph)
+
+
+def _with_transitions(stages: List[Group], graph: ModelGraph, position) -> List[Group]:
+    """Layers between two stages (DenseNet's `pool3_*` transitions) open the stage they lead into."""
+    result = list(stages)
+    for k in range(1, len(result)):
+        previous_end = max(position[m] for m in result[k - 1].members)
+        start = min(position[m] for m in result[k].members)
+        between = tuple(l.name for l in graph.layers[previous_end + 1:start])
+        if between:
+            result[k] = replace(result[k], members=between + result[k].members)
+    return result
 
 
 def _without_common_prefix(names: List[str]) -> List[str]:

@@ -20,6 +20,7 @@ from .theme import Theme, load_theme
 
 MAX_NAME_CHARS = 28
 SPARSE_LABELS_ABOVE = 60
+FIT_HEIGHT_RATIO = 1.3  # with width=, a coarser detail level is chosen while the figure is taller than this
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 
@@ -64,18 +65,24 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     if given.get("expand_nested"):
         graph = expand_nested(graph)
     grouping = resolve_groups(graph, _groups_wanted(graph, given))
-    detail = given.get("detail") or "layers"
-    graph, grouping, glyphs = _at_detail(graph, grouping, detail, given)
     theme = load_theme(given.get("theme"), _theme_overrides(given))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
-    items = _items(graph, given, live, theme, font_px, grouping, glyphs)
-    opts = _layout_options(graph, given, theme, font_px, items, grouping)
-    sizing = _sizing(given, len(graph.layers))
-    if physical is None:
-        scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
-    else:
-        scene = _fit_width(items, graph, sizing, given, opts, physical)
+    levels = [given["detail"]] if given.get("detail") else ["layers"]
+    if physical is not None and not given.get("detail") and grouping:
+        levels = ["layers"] + (["blocks"] if grouping.blocks else []) + (["stages"] if grouping.stages else [])
+    whole, whole_groups = graph, grouping
+    for detail in levels:  # a printed width: the most detailed level that fits a column-shaped figure
+        graph, grouping, glyphs = _at_detail(whole, whole_groups, detail, given)
+        items = _items(graph, given, live, theme, font_px, grouping, glyphs)
+        opts = _layout_options(graph, given, theme, font_px, items, grouping)
+        sizing = _sizing(given, len(graph.layers))
+        if physical is None:
+            scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
+        else:
+            scene = _fit_width(items, graph, sizing, given, opts, physical)
+        if physical is None or scene.height <= FIT_HEIGHT_RATIO * scene.width:
+            break
     width_attr = height_attr = None
     if physical is not None:
         value, unit = physical
@@ -86,7 +93,8 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
                     glyphs=glyphs)
     diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
                       background=theme.get("canvas", "background"), physical_width=physical,
-                      html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
+                      html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}),
+                      detail=detail)
     if given.get("to_file"):
         diagram.save(given["to_file"])
     return diagram
@@ -315,29 +323,27 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
 
 
 def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
-    """Shrink or grow the boxes (never the text) until the drawing is as wide as the printed width."""
-
+    """The largest boxes (never smaller text) that keep the drawing within the printed width and no taller
+    than FIT_HEIGHT_RATIO times it; rows wrap at that width. If even tiny boxes do not fit, the tiny ones."""
     value, unit = physical
     target = value / UNITS_PER_INCH[unit] * 96
+    if opts.max_width is None:
+        opts = replace(opts, max_width=target)
+    limit = FIT_HEIGHT_RATIO * target
 
     def scene_at(scale):
         return layout(_sized(items, graph, replace(sizing, scale=scale), given), graph.edges, opts)
 
-    low, high = 0.05, 4.0
-    best = scene_at(low)
-    if best.width > target and opts.max_width is None:  # too wide even with tiny boxes: wrap into rows
-        opts = replace(opts, max_width=target)
-        low, high, best = 0.05, 1.0, scene_at(low)
-    if best.width < target:
-        top = scene_at(high)
-        if top.width <= target:
-            best = top
-        else:
-            for _ in range(18):
-                mid = (low + high) / 2
-                scene = scene_at(mid)
-                if scene.width <= target:
-                    low, best = mid, scene
-                else:
-                    high = mid
-    return replace(best, width=round(max(best.width, target), 2))  # the printed width exactly: text keeps its size
+    def fits(scene):
+        return scene.width <= target + 0.5 and scene.height <= limit
+
+    def printed(scene):
+        return replace(scene, width=round(max(scene.width, target), 2))  # the printed width exactly
+
+    smallest = scene_at(0.05)
+    if fits(smallest):
+        for scale in (4.0, 3.0, 2.0, 1.5, 1.0, 0.8, 0.64, 0.5, 0.4, 0.3, 0.2, 0.12):
+            scene = scene_at(scale)
+            if fits(scene):
+                return printed(scene)
+    return printed(smallest)
