@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
     render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
     render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
+    render.add_argument("--detail", choices=("layers", "blocks", "stages"),
+                        help="draw every layer, each block as one box, or each stage as one box")
+    render.add_argument("--groups", choices=("auto", "none"),
+                        help="frame stages and blocks (auto: found from names and structure; default above 60 layers)")
 
     themes = commands.add_parser("themes", parents=[common], help="list the built-in themes")
     themes.set_defaults(models=None)
@@ -216,13 +220,15 @@ def _batch(models: List[str], folder: Path, keywords, args) -> int:
 
 def _keywords(args) -> Dict[str, object]:
     keywords: Dict[str, object] = {}
-    for key in ("theme", "width", "labels", "aspect", "direction"):
+    for key in ("theme", "width", "labels", "aspect", "direction", "detail"):
         value = getattr(args, key)
         if value is not None:
             keywords[key] = value
     for key in ("legend", "expand_nested", "fold_repeats"):
         if getattr(args, key):
             keywords[key] = True
+    if args.groups is not None:
+        keywords["groups"] = "auto" if args.groups == "auto" else False
     if args.scale is not None and args.dpi is not None:
         raise CliError("give --scale or --dpi, not both")
     return keywords
@@ -230,7 +236,7 @@ def _keywords(args) -> Dict[str, object]:
 
 _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
               "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
-              "theme": "--theme"}
+              "theme": "--theme", "detail": "--detail", "groups": "--groups"}
 
 
 def _diagram(graph, keywords):

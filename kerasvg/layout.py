@@ -389,6 +389,8 @@ def _break_rows(columns, cuts, centres, target, window=0.8) -> List[Tuple[int, i
             last = min(candidates, key=lambda c: (crossings[c], -c))
         elif last < count - 1 and last in within_block:
             last = next((c for c in range(last - 1, first - 1, -1) if c not in within_block), last)
+            while last < count - 1 and last in within_block:  # a block wider than a row gets a wider row
+                last += 1
         rows.append((first, last))
         first = last + 1
     return rows

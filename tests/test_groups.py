@@ -1,0 +1,297 @@
+"""Stages and blocks: detection, user groups, frames, detail levels, sizes and fitting — measured on the SVG."""
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+import pytest
+
+import svgcheck
+from kerasvg import layered_view
+from kerasvg.groups import detect, elide_middle, from_mapping
+from kerasvg.model import Layer, ModelGraph
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _residual_net(blocks_per_stage=(2, 2), width=8):
+    """A hand-built ResNet-like graph: stem, stages of `sN_blockM_*` residual blocks, head."""
+    layers = [Layer("image", "InputLayer", ((None, 32, 32, 3),), is_input=True),
+              Layer("stem_conv", "Conv2D", ((None, 32, 32, width),), 100)]
+    edges = [("image", "stem_conv")]
+    previous, size = "stem_conv", 32
+    for s, count in enumerate(blocks_per_stage, start=1):
+        for b in range(1, count + 1):
+            if b == 1 and s > 1:
+                size //= 2
+            shape = ((None, size, size, width * s),)
+            p = f"s{s}_block{b}"
+            for name, kind in ((f"{p}_conv", "Conv2D"), (f"{p}_bn", "BatchNormalization"), (f"{p}_relu", "ReLU")):
+                layers.append(Layer(name, kind, shape, 10))
+            layers.append(Layer(f"{p}_add", "Add", shape))
+            edges += [(previous, f"{p}_conv"), (f"{p}_conv", f"{p}_bn"), (f"{p}_bn", f"{p}_relu"),
+                      (f"{p}_relu", f"{p}_add"), (previous, f"{p}_add")]
+            previous = f"{p}_add"
+    layers += [Layer("pool", "GlobalAveragePooling2D", ((None, width * len(blocks_per_stage)),)),
+               Layer("logits", "Dense", ((None, 10),), 50)]
+    edges += [(previous, "pool"), ("pool", "logits")]
+    return ModelGraph("toy", tuple(layers), tuple(edges), ("image",), ("logits",))
+
+
+def _root(svg):
+    return ET.fromstring(svg.encode("utf-8"))
+
+
+def _layers(root):
+    return [g for g in root.iter(f"{NS}g") if "layer" in g.get("class", "").split()]
+
+
+def _groups(root):
+    return [g for g in root.iter(f"{NS}g") if "group" in g.get("class", "").split()]
+
+
+def _box_bounds(g):
+    points = [tuple(map(float, p.split(","))) for poly in g.findall(f"{NS}polygon")
+              if "face" in poly.get("class", "") for p in poly.get("points").split()]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _rects(group):
+    return [tuple(float(r.get(k)) for k in ("x", "y", "width", "height")) for r in group.findall(f"{NS}rect")
+            if "group-frame" in r.get("class", "")]
+
+
+def assert_frames_hold_members(root):
+    """Each group's frames contain the boxes of every layer that lists it; a block has exactly one frame."""
+    members = {}
+    for g in _layers(root):
+        for name in json.loads(g.get("data-group", "[]")):
+            members.setdefault(name, []).append(_box_bounds(g))
+    for group in _groups(root):
+        rects = _rects(group)
+        name = group.get("data-group-name")
+        assert rects and group.find(f"{NS}text").get("class") == "caption"
+        if group.get("data-level") == "block":
+            assert len(rects) == 1, f"block {name} split over {len(rects)} rows"
+        for x0, y0, x1, y1 in members[name]:
+            assert any(x - 0.01 <= x0 and x1 <= x + w + 0.01 and y - 0.01 <= y0 and y1 <= y + h + 0.01
+                       for x, y, w, h in rects), (name, (x0, y0, x1, y1))
+
+
+def visible_labels(root):
+    """The text a reader sees on the figure: layer labels (first line) and captions."""
+    texts = []
+    for g in _layers(root):
+        label = g.find(f"{NS}text")
+        if label is not None:
+            texts.append(label.text)
+    return texts + [t.text for t in root.iter(f"{NS}text") if t.get("class") == "caption"]
+
+
+def test_blocks_and_stages_are_found_from_names_and_resolution():
+    graph = _residual_net((2, 3))
+    grouping = detect(graph)
+    assert [b.name for b in grouping.blocks] == ["s1_block1", "s1_block2", "s2_block1", "s2_block2", "s2_block3"]
+    assert [(s.name, s.blocks) for s in grouping.stages] == [
+        ("stem", ()), ("s1", ("s1_block1", "s1_block2")), ("s2", ("s2_block1", "s2_block2", "s2_block3")),
+        ("head", ())]
+    assert set(grouping.blocks[0].members) == {"s1_block1_conv", "s1_block1_bn", "s1_block1_relu", "s1_block1_add"}
+
+
+def test_a_name_run_that_the_structure_contradicts_is_not_a_block():
+    graph = _residual_net((2,))
+    # make s1_block1 leak a second exit: its relu also feeds the head
+    broken = ModelGraph(graph.name, graph.layers, graph.edges + (("s1_block1_relu", "pool"),), graph.inputs,
+                        graph.outputs)
+    assert "s1_block1" not in [b.name for b in detect(broken).blocks]
+
+
+def test_user_groups_stages_of_blocks_and_errors():
+    graph = _residual_net((2, 2))
+    grouping = from_mapping(graph, {"early": {"first": "s1_block1_*", "second": ["s1_block2_conv", "s1_block2_bn"]},
+                                    "late": lambda layer: layer.name.startswith("s2_")})
+    assert [s.name for s in grouping.stages] == ["early"] and grouping.stages[0].blocks == ("first", "second")
+    assert [b.name for b in grouping.blocks] == ["first", "second", "late"]
+    with pytest.raises(ValueError, match="'nothing'.*matches no layer"):
+        from_mapping(graph, {"nothing": "zz*"})
+    with pytest.raises(ValueError, match="'a' and 'b' overlap"):
+        from_mapping(graph, {"a": "s1_*", "b": "s1_block2_*"})
+
+
+def test_svg_contract_for_groups_at_layer_level():
+    graph = _residual_net((2, 2))
+    root = _root(layered_view(graph, groups="auto").to_svg())
+    levels = Counter(g.get("data-level") for g in _groups(root))
+    assert levels == {"block": 4, "stage": 4}
+    by_name = {g.get("data-name"): json.loads(g.get("data-group", "[]")) for g in _layers(root)}
+    assert by_name["s2_block1_bn"] == ["s2", "s2_block1"] and by_name["stem_conv"] == ["stem"]
+    assert_frames_hold_members(root)
+
+
+def test_rows_never_split_a_block():
+    graph = _residual_net((6, 6))
+    for aspect in (1.0, 16 / 9, 3.0):
+        root = _root(layered_view(graph, groups="auto", aspect=aspect).to_svg())
+        assert_frames_hold_members(root)
+        assert max(len(_rects(g)) for g in _groups(root) if g.get("data-level") == "stage") >= 1
+
+
+def test_blocks_level_glyphs_and_connectors():
+    graph = _residual_net((2, 2))
+    root = _root(layered_view(graph, detail="blocks").to_svg())
+    glyphs = [g for g in _layers(root) if "block" in g.get("class").split()]
+    assert len(glyphs) == 4
+    first = next(g for g in glyphs if g.get("data-name") == "s1_block1")
+    assert first.get("data-type") == "Block"
+    assert json.loads(first.get("data-members")) == ["s1_block1_conv", "s1_block1_bn", "s1_block1_relu", "s1_block1_add"]
+    assert first.get("data-params") == "30" and first.get("data-shape") == "(None, 32, 32, 8)"
+    pairs = Counter((c.get("data-from"), c.get("data-to")) for c in root.iter(f"{NS}g")
+                    if "connector" in c.get("class", "").split())
+    assert max(pairs.values()) == 1
+    assert set(pairs) == {("image", "stem_conv"), ("stem_conv", "s1_block1"), ("s1_block1", "s1_block2"),
+                          ("s1_block2", "s2_block1"), ("s2_block1", "s2_block2"), ("s2_block2", "pool"),
+                          ("pool", "logits")}
+    stages = _root(layered_view(graph, detail="stages").to_svg())
+    assert [g.get("data-name") for g in _layers(stages)] == ["stem", "s1", "s2", "head"]
+    assert {g.get("data-type") for g in _layers(stages)} == {"Stage"}
+
+
+def test_fold_repeats_works_at_every_level():
+    graph = _residual_net((1, 4))
+    for detail in ("layers", "blocks"):
+        root = _root(layered_view(graph, detail=detail, groups="auto", fold_repeats=True).to_svg())
+        assert [g.get("data-count") for g in root.iter(f"{NS}g") if g.get("class") == "repeat"] == ["4"]
+
+
+def test_middle_elision_keeps_the_distinguishing_end():
+    a, b = elide_middle("separable_conv_1_pad_reduction_left1_stem_1", 28), \
+        elide_middle("separable_conv_1_pad_reduction_right1_stem_1", 28)
+    assert len(a) == 28 and a != b and a.endswith("left1_stem_1")
+
+
+def test_detail_and_groups_are_validated():
+    graph = _residual_net()
+    with pytest.raises(ValueError, match="detail='cells'"):
+        layered_view(graph, detail="cells")
+    with pytest.raises(ValueError, match="groups="):
+        layered_view(graph, groups=3)
+
+
+# ---------------------------------------------------------------- keras.applications
+
+
+@pytest.fixture(scope="session")
+def apps():
+    """keras.applications models, each built once per session, read into graphs."""
+    from kerasvg import zoo
+
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = zoo.application(name)
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.slow
+def test_resnet50_groups_blocks_stages_and_glyphs(apps):
+    model = apps("ResNet50")
+    root = _root(layered_view(model).to_svg())
+    groups = {g.get("data-group-name"): g.get("data-level") for g in _groups(root)}
+    blocks = sorted(n for n, level in groups.items() if level == "block")
+    assert blocks == sorted(f"conv{s}_block{b}" for s, n in ((2, 3), (3, 4), (4, 6), (5, 3)) for b in range(1, n + 1))
+    assert sorted(n for n, level in groups.items() if level == "stage") == ["conv2", "conv3", "conv4", "conv5",
+                                                                             "head", "stem"]
+    sizes = {}
+    for g in _layers(root):
+        within = json.loads(g.get("data-group", "[]"))
+        if len(within) == 2:
+            assert within[1].startswith(within[0] + "_block")
+            sizes.setdefault(within[0], set()).add(json.loads(g.get("data-shape").replace("(", "[").replace(")", "]").replace("None", "null"))[1])
+    assert {k: v for k, v in sizes.items()} == {"conv2": {56}, "conv3": {28}, "conv4": {14}, "conv5": {7}}
+    assert_frames_hold_members(root)
+    drawing = svgcheck.read(layered_view(model).to_svg())
+    assert svgcheck.box_overlaps(drawing) == [] and svgcheck.label_overlaps(drawing) == []
+
+    glyph_root = _root(layered_view(model, detail="blocks").to_svg())
+    drawn = _layers(glyph_root)
+    assert len(drawn) == 25 and sum("block" in g.get("class").split() for g in drawn) == 16
+    pairs = Counter((c.get("data-from"), c.get("data-to")) for c in glyph_root.iter(f"{NS}g")
+                    if "connector" in c.get("class", "").split())
+    assert max(pairs.values()) == 1 and len(pairs) == 24  # a chain of 25 glyphs
+    total = sum(int(g.get("data-params")) for g in drawn)
+    assert total == model.count_params()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, expected", [
+    ("DenseNet121", {"blocks": 58, "stages": 4}),
+    ("InceptionV3", {"blocks": 11, "names": [f"mixed{k}" for k in range(11)]}),
+    ("MobileNetV2", {"blocks": 17}),
+    ("NASNetMobile", {"blocks": "cells"}),
+])
+def test_block_counts_of_the_zoo(apps, name, expected):
+    model = apps(name)
+    root = _root(layered_view(model).to_svg())
+    groups = _groups(root)
+    blocks = [g.get("data-group-name") for g in groups if g.get("data-level") == "block"]
+    if expected["blocks"] == "cells":
+        cells = [l.name for l in model.layers if re.match(r"^(normal|reduction)_concat", l.name)]
+        assert len(blocks) == len(cells) == 16
+    else:
+        assert len(blocks) == expected["blocks"]
+    if "stages" in expected:
+        stages = [g.get("data-group-name") for g in groups if g.get("data-level") == "stage"]
+        assert [s for s in stages if s not in ("stem", "head")] == ["conv2", "conv3", "conv4", "conv5"]
+    if "names" in expected:
+        assert sorted(blocks) == sorted(expected["names"])
+    assert_frames_hold_members(root)
+
+
+def _front_heights(svg):
+    """Average front-face height of the convolutions, per spatial resolution, largest resolution first."""
+    heights = {}
+    for g in _layers(_root(svg)):
+        if "Conv" not in g.get("data-type"):
+            continue
+        size = int(g.get("data-shape").strip("()").split(",")[1])
+        front = next(p for p in g.findall(f"{NS}polygon") if "front" in p.get("class", ""))
+        ys = [float(p.split(",")[1]) for p in front.get("points").split()]
+        heights.setdefault(size, []).append(max(ys) - min(ys))
+    return [sum(v) / len(v) for _, v in sorted(heights.items(), reverse=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "ConvNeXtTiny"])
+def test_box_heights_show_the_pyramid(apps, name):
+    heights = _front_heights(layered_view(apps(name)).to_svg())
+    assert len(heights) >= 4
+    assert all(a >= 1.2 * b for a, b in zip(heights, heights[1:])), heights
+    assert heights[0] >= 2.5 * heights[-1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "DenseNet121", "InceptionV3", "MobileNetV2", "NASNetMobile"])
+def test_a_one_column_figure_fits(apps, name):
+    diagram = layered_view(apps(name), width="3.5in")
+    assert diagram.detail in ("layers", "blocks", "stages")
+    assert diagram.height <= 1.3 * diagram.width
+    root = _root(diagram.to_svg())
+    assert root.get("width") == "3.5in"
+    png = diagram.to_png(dpi=300)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    drawing = svgcheck.read(diagram.to_svg())
+    assert svgcheck.box_overlaps(drawing) == [] and svgcheck.label_overlaps(drawing) == []
+    labels = visible_labels(root)
+    assert len(labels) == len(set(labels))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "DenseNet121", "InceptionV3", "NASNetMobile"])
+def test_no_two_visible_labels_read_the_same(apps, name):
+    labels = visible_labels(_root(layered_view(apps(name)).to_svg()))
+    repeated = [t for t, n in Counter(labels).items() if n > 1]
+    assert repeated == []
