@@ -60,6 +60,7 @@ class Diagram:
     physical_width: Optional[Tuple[float, str]] = None
     html_style: Mapping[str, Any] = field(default_factory=dict, repr=False)
     detail: str = "layers"  # the level drawn: "layers", "blocks" or "stages"
+    drill_down: Any = field(default=None, repr=False, compare=False)  # glyph members + the layer-level drawing
 
     def __repr__(self) -> str:
         return f"<kerasvg.Diagram {self.graph.name!r}: {len(self.graph.layers)} layers, {self.width:g} x {self.height:g} px>"

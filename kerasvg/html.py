@@ -55,12 +55,38 @@ def render_html(diagram, standalone: bool = True) -> str:
         "colours": page_colours(diagram.html_style),
         "font_stack": _markup(css_font_stack(dict(DEFAULT_STYLE, **diagram.html_style)["font_family"])),
         "fragment_height": round(min(max(diagram.height + 48, 380), 640)),
-        "data_json": script_json(diagram_data(graph)),
+        "data_json": script_json(_page_data(diagram)),
+        "expanded_svg": _markup(_expanded(diagram).svg) if _expanded(diagram) is not None else "",
         "style": (TEMPLATES / "kerasvg.css").read_text(encoding="utf-8"),
         "script": script,
         "script_hash": base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii"),
     }
     return _template().render(context, svg=_markup(diagram.svg))
+
+
+def _expanded(diagram):
+    """The layer-level drawing behind a blocks/stages diagram (rendered once, on first use), or None."""
+    drill = getattr(diagram, "drill_down", None)
+    if not drill:
+        return None
+    if "diagram" not in drill:
+        drill["diagram"] = drill["expand"]()
+    return drill["diagram"]
+
+
+def _page_data(diagram) -> Dict[str, Any]:
+    """The diagram's data; for glyphs their member layers, and the layer-level drawing's data."""
+    drill = getattr(diagram, "drill_down", None)
+    data = diagram_data(diagram.graph)
+    if drill:
+        for layer in data["layers"]:
+            members = drill["members"].get(layer["name"])
+            if members is not None:
+                layer["members"] = [[xml_safe(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
+                                    for l in members]
+        data["expanded"] = diagram_data(_expanded(diagram).graph)
+        data["detail"] = diagram.detail
+    return data
 
 
 def _markup(text: str):

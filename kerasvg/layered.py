@@ -61,6 +61,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         from .reader import read_model
 
         graph, live = read_model(model)
+    source = graph
     graph = without_layers(graph, _ignored(graph, given))
     if given.get("expand_nested"):
         graph = expand_nested(graph)
@@ -94,10 +95,24 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
                       background=theme.get("canvas", "background"), physical_width=physical,
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}),
-                      detail=detail)
+                      detail=detail, drill_down=_drill_down(source, whole, glyphs, options, preset, keywords))
     if given.get("to_file"):
         diagram.save(given["to_file"])
     return diagram
+
+
+def _drill_down(source: ModelGraph, whole: ModelGraph, glyphs, options, preset, keywords):
+    """For the HTML: each glyph's member layers, and a function drawing every layer (on demand)."""
+    if not glyphs:
+        return None
+    members = {name: [whole.layer(m) for m in glyph.group.members] for name, glyph in glyphs.items()}
+    layer_level = {k: v for k, v in keywords.items() if k not in ("to_file", "width", "detail")}
+    layer_level.setdefault("groups", "auto")
+
+    def expand() -> Diagram:
+        return layered_view(source, options=options, preset=preset, detail="layers", **layer_level)
+
+    return {"members": members, "expand": expand}
 
 
 def _groups_wanted(graph: ModelGraph, given):

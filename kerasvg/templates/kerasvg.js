@@ -16,33 +16,37 @@
   var pristine = svg.cloneNode(true);
   var SVGNS = "http://www.w3.org/2000/svg";
 
-  var info = new Map();
-  data.layers.forEach(function (layer) { info.set(layer.name, layer); });
-  var groups = Array.prototype.slice.call(svg.querySelectorAll("g.layer"));
-  var groupOf = new Map();
-  var connectors = Array.prototype.slice.call(svg.querySelectorAll("g.connector"));
+  var info, groups, groupOf, connectors, home, box, MIN_W, MAX_W, MAX_FIT = 1.6;
 
   function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function plural(n, word) { return grouped(n) + " " + word + (n === 1 ? "" : "s"); }
 
   svg.setAttribute("tabindex", "-1");
-  groups.forEach(function (g) {
-    var name = g.getAttribute("data-name");
-    var layer = info.get(name);
-    groupOf.set(name, g);
-    g.setAttribute("tabindex", "0");
-    g.setAttribute("role", "button");
-    g.setAttribute("aria-pressed", "false");
-    var params = layer ? layer.trainable + layer.nonTrainable : Number(g.getAttribute("data-params"));
-    g.setAttribute("aria-label", name + ", " + g.getAttribute("data-type") + ", output " +
-      g.getAttribute("data-shape") + ", " + plural(params, "parameter"));
-  });
+  function index(layers) {
+    info = new Map();
+    layers.forEach(function (layer) { info.set(layer.name, layer); });
+    groups = Array.prototype.slice.call(svg.querySelectorAll("g.layer"));
+    groupOf = new Map();
+    connectors = Array.prototype.slice.call(svg.querySelectorAll("g.connector"));
+    groups.forEach(function (g) {
+      var name = g.getAttribute("data-name");
+      var layer = info.get(name);
+      groupOf.set(name, g);
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-pressed", "false");
+      var params = layer ? layer.trainable + layer.nonTrainable : Number(g.getAttribute("data-params"));
+      g.setAttribute("aria-label", name + ", " + g.getAttribute("data-type") + ", output " +
+        g.getAttribute("data-shape") + ", " + plural(params, "parameter"));
+    });
+    var base = svg.viewBox.baseVal;
+    home = { x: base.x, y: base.y, w: base.width, h: base.height };
+    box = { x: home.x, y: home.y, w: home.w, h: home.h };
+    MIN_W = home.w / 60; MAX_W = home.w * 6;
+  }
+  index(data.layers);
 
   /* ---- view box: pan and zoom ---- */
-  var base = svg.viewBox.baseVal;
-  var home = { x: base.x, y: base.y, w: base.width, h: base.height };
-  var box = { x: home.x, y: home.y, w: home.w, h: home.h };
-  var MAX_FIT = 1.6, MIN_W = home.w / 60, MAX_W = home.w * 6;
 
   function apply() {
     svg.setAttribute("viewBox", [box.x, box.y, box.w, box.h].map(function (v) { return +v.toFixed(3); }).join(" "));
@@ -203,6 +207,17 @@
       layer.config.forEach(function (pair) { row(config, pair[0], pair[1]); });
       body.appendChild(config);
     }
+    if (layer.members) {
+      body.appendChild(el("h4", "kv-section", "Contains " + plural(layer.members.length, "layer")));
+      var expand = el("button", "kv-expand", "Show its layers");
+      expand.type = "button";
+      expand.setAttribute("data-kerasvg-expand", layer.name);
+      expand.addEventListener("click", function () { drill(layer.name); });
+      body.appendChild(expand);
+      var members = el("table", "kv-table kv-members");
+      layer.members.forEach(function (n) { row(members, n[0], n[1] + " " + n[2] + " · " + grouped(n[3])); });
+      body.appendChild(members);
+    }
     if (layer.nested) {
       body.appendChild(el("h4", "kv-section", "Contains " + plural(layer.nested.count, "layer")));
       var nested = el("table", "kv-table kv-nested");
@@ -284,6 +299,58 @@
   svg.addEventListener("focusin", function (e) {
     var g = e.target.closest("g.layer");
     if (g && g.matches(":focus-visible")) reveal(g);
+  });
+
+  /* ---- drill-down: a block or stage glyph opens the layer-level drawing, centred on it ---- */
+  var expandedTemplate = view.querySelector("template.kerasvg-expanded");
+  var back = view.querySelector(".kv-back");
+  var shelved = null;
+  function swapIn(source, layers) {
+    var kept = document.createDocumentFragment();
+    while (svg.firstChild) kept.appendChild(svg.firstChild);
+    Array.prototype.forEach.call(source.childNodes, function (node) { svg.appendChild(node.cloneNode(true)); });
+    var previous = svg.getAttribute("viewBox");
+    svg.setAttribute("viewBox", source.getAttribute("viewBox"));
+    index(layers);
+    return { nodes: kept, viewBox: previous };
+  }
+  function drill(name) {
+    if (!expandedTemplate || shelved) return;
+    deselect();
+    var glyphView = swapIn(expandedTemplate.content.querySelector("svg"), data.expanded.layers);
+    glyphView.layers = data.layers;
+    shelved = glyphView;
+    view.classList.add("kv-expanded");
+    if (back) back.hidden = false;
+    var frameOf = Array.prototype.find.call(svg.querySelectorAll("g.group"), function (g) {
+      return g.getAttribute("data-group-name") === name;
+    });
+    fit();
+    if (frameOf) {
+      var b = frameOf.getBBox(), pad = 24;
+      frame(b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad, MAX_FIT);
+    }
+  }
+  function undrill() {
+    if (!shelved) return;
+    deselect();
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    svg.appendChild(shelved.nodes);
+    svg.setAttribute("viewBox", shelved.viewBox);
+    index(shelved.layers);
+    shelved = null;
+    view.classList.remove("kv-expanded");
+    if (back) back.hidden = true;
+    fit();
+  }
+  if (back) back.addEventListener("click", undrill);
+  svg.addEventListener("dblclick", function (e) {
+    var g = e.target.closest("g.layer");
+    if (g && !shelved && (g.classList.contains("block") || g.classList.contains("stage"))) {
+      drill(g.getAttribute("data-name"));
+    } else if (shelved && !g) {
+      undrill();
+    }
   });
 
   /* ---- search ---- */
