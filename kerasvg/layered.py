@@ -282,7 +282,7 @@ def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items,
     family = theme.get("canvas", "font_family")
     legend = ()
     if given.get("legend"):
-        legend = _legend_entries(graph, items, given.get("show_dimension", False))
+        legend = _shared_swatches(_legend_entries(graph, items, given.get("show_dimension", False)), theme)
     return LayoutOptions(
         spacing=float(given.get("spacing", max(6.0, 28 * density(len(graph.layers))))),
         aspect=_parse_aspect(given.get("aspect")),
@@ -320,20 +320,33 @@ def _group_frame_specs(graph: ModelGraph, grouping: Grouping) -> Tuple[FrameSpec
     return tuple(specs)
 
 
+def _shared_swatches(entries, theme: Theme) -> Tuple[Tuple[str, str, str], ...]:
+    """Classes drawn alike share one legend entry (`MaxPooling2D / GlobalAveragePooling2D`)."""
+    merged: Dict[tuple, List] = {}
+    for type_name, category, text in entries:
+        style = theme.style_for(type_name, category)
+        key = (style["fill"], style["outline"], style["pattern"])
+        if key in merged:
+            merged[key][2] += " / " + text
+        else:
+            merged[key] = [type_name, category, text]
+    return tuple(tuple(e) for e in merged.values())
+
+
 def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:
-    seen: Dict[str, List[str]] = {}
+    seen: Dict[Tuple[str, str], List[str]] = {}
     for item, layer in zip(items, graph.layers):
-        shapes = seen.setdefault(item.type, [])
+        shapes = seen.setdefault((item.type, item.category), [])
         text = compact_shape(layer.shape)
         if text not in shapes:
             shapes.append(text)
     entries = []
-    for type_name, shapes in seen.items():
+    for (type_name, category), shapes in seen.items():
         text = type_name
         if show_dimension:
             dims = ", ".join(shapes)
             text += "  " + (dims if len(dims) <= 40 else dims[:39] + "…")
-        entries.append((type_name, category_of(type_name), text))
+        entries.append((type_name, category, text))
     return tuple(entries)
 
 
