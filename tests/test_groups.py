@@ -278,7 +278,8 @@ def test_box_heights_show_the_pyramid(apps, name):
 def test_a_one_column_figure_fits(apps, name):
     diagram = layered_view(apps(name), width="3.5in")
     assert diagram.detail in ("layers", "blocks", "stages")
-    assert diagram.height <= 1.3 * diagram.width
+    width, height = diagram.vector_size
+    assert height <= 1.3 * width
     root = _root(diagram.to_svg())
     assert root.get("width") == "3.5in"
     png = diagram.to_png(dpi=300)
