@@ -240,7 +240,9 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
     labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
     if labelled is not None and grouping:  # captions name the blocks: label inputs, outputs and changes
         ends = set(graph.inputs) | set(graph.outputs)
-        labelled = {n for n in labelled if n in ends or category_of(graph.layer(n).type) != "merge"}
+        in_block = {m for block in grouping.blocks for m in block.members}
+        labelled = {n for n in labelled if n in ends or (category_of(graph.layer(n).type) != "merge"
+                                                          and n not in in_block)}
     if labelled is not None:
         parts = ("name",)
     callback = given.get("text_callable")

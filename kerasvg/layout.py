@@ -144,6 +144,7 @@ def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: Layout
     pairs = [(position[s], position[t]) for s, t in dict.fromkeys(edges)
              if s in position and t in position and s != t]
     _assign_ranks(nodes, pairs)
+    _blocks_in_own_columns(nodes, pairs, opts)
     _assign_lanes(nodes, pairs)
     busy = _busy_gaps(nodes, pairs)
     columns = _Columns(nodes)
@@ -175,6 +176,43 @@ def _assign_ranks(nodes: List[_Node], pairs) -> None:
             later = [nodes[t].rank for t in succs[node.index] if t > node.index]
             if later:
                 node.rank = max(node.rank, min(later) - 1)
+
+
+def _blocks_in_own_columns(nodes: List[_Node], pairs, opts: LayoutOptions) -> None:
+    """With block frames, re-rank block by block so that no two blocks (or a block and a loose layer) share
+    a column: frames then never overlap, and a row can end between any two blocks.
+
+    Blocks whose members interleave in the topological order (NASNet's cells read from two cells back)
+    would otherwise spread over each other's columns."""
+    blocks = [spec.members for spec in opts.frames if spec.kind == "block"]
+    if not blocks:
+        return
+    index = {n.item.name: n.index for n in nodes}
+    unit_of: Dict[int, int] = {}
+    units: List[List[int]] = []
+    for members in blocks:
+        found = sorted(index[m] for m in members if m in index)
+        if found and not any(i in unit_of for i in found):
+            for i in found:
+                unit_of[i] = len(units)
+            units.append(found)
+    for node in nodes:
+        if node.index not in unit_of:
+            unit_of[node.index] = len(units)
+            units.append([node.index])
+    units.sort(key=lambda unit: unit[-1])
+    preds: Dict[int, List[int]] = {}
+    for s, t in pairs:
+        preds.setdefault(t, []).append(s)
+    ranked: Set[int] = set()
+    end = -1
+    for unit in units:
+        floor = end + 1
+        for i in unit:
+            earlier = [nodes[p].rank for p in preds.get(i, []) if p in ranked]
+            nodes[i].rank = max([floor] + [r + 1 for r in earlier])
+            ranked.add(i)
+        end = max(end, max(nodes[i].rank for i in unit))
 
 
 def _assign_lanes(nodes: List[_Node], pairs) -> None:
@@ -433,7 +471,10 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
                 extent = [(bx[0], e[1], bx[2], e[3]) for bx, e in zip(boxes_only, extent)]
             top = min(b.bounds[1] - n.item.pad_top for n, b in members if n.row == row)
             top += (level if nesting else 0) * (line_height + 2)
-            side = min(inset, opts.spacing / 2 - 0.5) if spec.kind == "block" else inset  # neighbours stay apart
+            side = inset
+            if spec.kind in ("stage", "block"):  # neighbouring groups stay apart; a block sits inside its stage
+                side = min(inset, opts.spacing / 2 - 0.5)
+                side = max(0.5, side - 1.5) if spec.kind == "block" else side
             rects.append((min(e[0] for e in extent) - side, top - 2.0,
                           max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
         x0, y0, x1, _ = rects[0]
