@@ -126,6 +126,8 @@ def test_successful_render_overwrites_output(small_keras, tmp_path):
     ("--direction", "direction", "lr"),
     ("--expand-nested", "expand_nested", None),
     ("--fold-repeats", "fold_repeats", None),
+    ("--detail", "detail", "stages"),
+    ("--groups", "groups", "auto"),
 ])
 def test_layout_options_reach_layered_view(small_keras, tmp_path, option, keyword, value):
     """Each layout option gives exactly what layered_view gives with its keyword."""
@@ -275,6 +277,14 @@ def test_keras_applications_callable(tmp_path):
     assert result.returncode == 0, result.stderr
     groups = layer_groups(parse_svg((tmp_path / "mobilenet.svg").read_text()))
     assert len(groups) == 156 and groups[-1].get("data-shape") == "(None, 1000)"
+
+
+@pytest.mark.slow
+def test_detail_blocks_from_the_command_line(tmp_path):
+    result = _run("render", "keras.applications:ResNet50", "-o", tmp_path / "resnet.svg", "--detail", "blocks")
+    assert result.returncode == 0, result.stderr
+    groups = layer_groups(parse_svg((tmp_path / "resnet.svg").read_text()))
+    assert len(groups) == 25 and sum("block" in g.get("class").split() for g in groups) == 16
 
 
 def test_usage_errors_exit_2(capsys):

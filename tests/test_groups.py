@@ -296,3 +296,19 @@ def test_no_two_visible_labels_read_the_same(apps, name):
     labels = visible_labels(_root(layered_view(apps(name)).to_svg()))
     repeated = [t for t, n in Counter(labels).items() if n > 1]
     assert repeated == []
+
+
+def test_legend_never_shows_two_entries_with_one_swatch():
+    layers = (Layer("image", "InputLayer", ((None, 16, 16, 3),), is_input=True),
+              Layer("conv", "Conv2D", ((None, 16, 16, 8),), 10),
+              Layer("pool", "MaxPooling2D", ((None, 8, 8, 8),)),
+              Layer("gap", "GlobalAveragePooling2D", ((None, 8),)),
+              Layer("out", "Dense", ((None, 2),), 18))
+    graph = ModelGraph("legend", layers, tuple(zip(("image", "conv", "pool", "gap"), ("conv", "pool", "gap", "out"))),
+                       ("image",), ("out",))
+    root = _root(layered_view(graph, legend=True).to_svg())
+    entries = [g for g in root.iter(f"{NS}g") if g.get("class") == "legend-entry"]
+    swatches = [(r.get("fill"), r.get("stroke")) for g in entries for r in g.findall(f"{NS}rect")[:1]]
+    assert len(swatches) == len(set(swatches))
+    texts = [g.find(f"{NS}text").text for g in entries]
+    assert "MaxPooling2D / GlobalAveragePooling2D" in texts
