@@ -233,6 +233,7 @@ def detect(graph: ModelGraph) -> Grouping:
         own_blocks = {m for i in run for m in found[i][1]}
         members = [n for n in position if first <= position[n] <= last and (n in own_blocks or n not in in_block)]
         stages.append(Group(stage_name, "stage", tuple(members), tuple(block_names), own[k] if use_own else ""))
+    stages, blocks = _shorter_block_names(stages, blocks, position)
     stages = _with_transitions(stages, graph, position)
     first_block = min(position[m] for _, members in found for m in members)
     last_block = max(position[m] for _, members in found for m in members)
@@ -243,6 +244,20 @@ def detect(graph: ModelGraph) -> Grouping:
     if head and "head" not in position:
         stages.append(Group("head", "stage", tuple(head)))
     return _checked(Grouping(tuple(stages), tuple(blocks)), graph)
+
+
+def _shorter_block_names(stages: List[Group], blocks: List[Group], position):
+    """Drop a prefix that every block shares (`convnext_tiny_stage_0_block_0` → `stage_0_block_0`)."""
+    names = [b.name for b in blocks]
+    if len(names) < 2:
+        return stages, blocks
+    short = _without_common_prefix(names)
+    if len(set(short)) < len(short) or any(n in position for n in short) or short == names:
+        return stages, blocks
+    rename = dict(zip(names, short))
+    blocks = [replace(b, name=rename[b.name]) for b in blocks]
+    stages = [replace(st, blocks=tuple(rename[n] for n in st.blocks)) for st in stages]
+    return stages, blocks
 
 
 def _with_transitions(stages: List[Group], graph: ModelGraph, position) -> List[Group]:

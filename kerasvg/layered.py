@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
-from .groups import AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups, restrict
+from .groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups, restrict,
+                     short_name)
 from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
@@ -262,7 +263,9 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
         if callback is not None and layer.index is not None and layer.name in live:
             text, above = callback(layer.index, live[layer.name])
             lines = tuple(str(text).split("\n")) if text else ()
-        if glyphs and layer.name in glyphs and lines:
+        if glyphs and layer.name in glyphs and labelled is not None:  # many glyphs: each just named
+            lines = (elide_middle(layer.name, MAX_NAME_CHARS),)
+        elif glyphs and layer.name in glyphs and lines:
             lines = lines + (f"{glyphs[layer.name].layer_count} layers",)
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
