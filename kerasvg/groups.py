@@ -29,7 +29,6 @@ class Group:
     level: str
     members: Tuple[str, ...]
     blocks: Tuple[str, ...] = ()
-    prefix: str = ""  # the model's own stage prefix (`conv3` of `conv3_block2`), if any
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ def detect(graph: ModelGraph) -> Grouping:
         last = max(position[m] for i in run for m in found[i][1])
         own_blocks = {m for i in run for m in found[i][1]}
         members = [n for n in position if first <= position[n] <= last and (n in own_blocks or n not in in_block)]
-        stages.append(Group(stage_name, "stage", tuple(members), tuple(block_names), own[k] if use_own else ""))
+        stages.append(Group(stage_name, "stage", tuple(members), tuple(block_names)))
     stages, blocks = _shorter_block_names(stages, blocks, position)
     stages = _with_transitions(stages, graph, position)
     first_block = min(position[m] for _, members in found for m in members)

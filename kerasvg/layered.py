@@ -121,7 +121,9 @@ def _groups_wanted(graph: ModelGraph, given):
     level asks for groups)."""
     if "groups" in given and given["groups"] is not None:
         return given["groups"]
-    if given.get("detail") in ("blocks", "stages") or len(graph.layers) > AUTO_GROUPS_ABOVE:
+    if given.get("detail") in ("blocks", "stages"):
+        return "auto"
+    if len(graph.layers) > AUTO_GROUPS_ABOVE and given.get("direction") != "tb":
         return "auto"
     return None
 
@@ -129,6 +131,8 @@ def _groups_wanted(graph: ModelGraph, given):
 def _at_detail(graph: ModelGraph, grouping: Grouping, detail: str, given):
     """The graph drawn at `detail`, the groups that frame it, and its glyphs; folded if asked."""
     graph, grouping, glyphs = collapse(graph, grouping, detail)
+    if given.get("direction") == "tb":  # group frames and captions are laid out for left-to-right rows only
+        grouping = Grouping()
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
         grouping = restrict(grouping, [l.name for l in graph.layers])

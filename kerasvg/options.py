@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional
 
+from .groups import LEVELS
 from .sizing import ORIENTATIONS, SIZING_MODES
 from .theme import LABEL_PARTS, parse_colour
 
@@ -94,7 +95,7 @@ def _validate(given: Dict[str, Any]) -> None:
     if direction == "tb" and given.get("max_width") is not None:
         raise ValueError("max_width wraps a left-to-right flow; with direction='tb' use aspect= instead")
     detail = given.get("detail")
-    if detail is not None and detail not in ("layers", "blocks", "stages"):
+    if detail is not None and detail not in LEVELS:
         raise ValueError(f"detail={detail!r} is not supported (allowed: 'layers', 'blocks', 'stages')")
     groups = given.get("groups")
     if groups is not None and not isinstance(groups, (bool, Mapping)) and groups != "auto":

@@ -98,7 +98,7 @@ def write_svg(
             funnels.add(dwg.line((fmt(a[0]), fmt(a[1])), (fmt(b[0]), fmt(b[1]))))
         dwg.add(funnels)
 
-    hot = [_groups_xml(scene, canvas), _repeats_xml(scene, canvas), _connectors_xml(scene, conn),
+    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn), _groups_xml(scene, canvas),
            _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership or {}, glyphs or {})]
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
@@ -278,11 +278,15 @@ def _repeats_xml(scene, canvas) -> str:
 
 
 def _groups_xml(scene, canvas) -> str:
-    """Stage and block frames, behind the boxes: one outline per row (a block has one) and a caption."""
+    """Stage and block frames, behind the boxes: one outline per row (a block has one) and a caption
+    on a patch of background, so that connectors passing under it leave it legible."""
+    from .text import text_width
+
     groups = [f for f in scene.frames if f.kind in ("stage", "block")]
     if not groups:
         return ""
     colour = canvas["text_color"][:7]
+    backdrop = canvas["background"] if canvas["background"] != "transparent" else None
     out = ['<g class="groups">']
     for frame in groups:
         x, y = frame.label_at
@@ -294,6 +298,11 @@ def _groups_xml(scene, canvas) -> str:
                        f'height="{fmt(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
                        f'stroke-width="{weight}"{dash} />')
         bold = ' font-weight="bold"' if frame.kind == "stage" else ""
+        if backdrop is not None:
+            width = text_width(frame.label, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
+            paint = "".join(f' {k}="{v}"' for k, v in _colour_attrs(backdrop, "fill").items())
+            out.append(f'<rect class="caption-backdrop" x="{fmt(x - 1.5)}" y="{fmt(y - scene.font_size * 0.85)}" '
+                       f'width="{fmt(width + 3)}" height="{fmt(scene.font_size * 1.1)}"{paint} />')
         out.append(f'<text class="caption" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start"{bold} fill="{colour}">'
                    f'{_esc_text(xml_safe(frame.label))}</text></g>')
     out.append("</g>")
