@@ -89,7 +89,8 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     if physical is not None:
         value, unit = physical
         width_attr = f"{fmt(value)}{unit}"
-        height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
+        exact = f"{value * scene.height / scene.width:.4f}".rstrip("0").rstrip(".")  # 0.01 in would be 3 px at 300 dpi
+        height_attr = f"{exact}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr, membership=grouping.membership(),
                     glyphs=glyphs)
