@@ -450,6 +450,9 @@ def _frame_interiors(nodes, opts: LayoutOptions, kinds=None) -> Set[int]:
 def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame]:
     """Outline rectangles (one per row) around each frame's members; inner frames inset."""
     by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
+    framed = {m for spec in opts.frames for m in spec.members if m in by_name}
+    box_bounds = {m: by_name[m][1].bounds for m in framed}
+    full_bounds = {m: _box_and_label_bounds(by_name[m][1]) for m in framed}
     depth: Dict[str, int] = {}
     for spec in opts.frames:
         if spec.kind in NESTING_KINDS:
@@ -465,11 +468,11 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
         inset = FRAME_MARGIN - 2.0 * level
         rects = []
         for row in sorted({n.row for n, _ in members}):
-            extent = [_box_and_label_bounds(b) for n, b in members if n.row == row]
+            in_row = [n.item.name for n, _ in members if n.row == row]
+            extent = [full_bounds[m] for m in in_row]
             if spec.kind in ("stage", "block"):  # neighbouring groups touch: frames hug the boxes, not the labels
-                boxes_only = [b.bounds for n, b in members if n.row == row]
-                extent = [(bx[0], e[1], bx[2], e[3]) for bx, e in zip(boxes_only, extent)]
-            top = min(b.bounds[1] - n.item.pad_top for n, b in members if n.row == row)
+                extent = [(box_bounds[m][0], e[1], box_bounds[m][2], e[3]) for m, e in zip(in_row, extent)]
+            top = min(box_bounds[m][1] - by_name[m][0].item.pad_top for m in in_row)
             top += (level if nesting else 0) * (line_height + 2)
             side = inset
             if spec.kind in ("stage", "block"):  # neighbouring groups stay apart; a block sits inside its stage
