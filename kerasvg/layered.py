@@ -81,9 +81,9 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         sizing = _sizing(given, len(graph.layers))
         if physical is None:
             scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
-        else:
-            scene = _fit_width(items, graph, sizing, given, opts, physical)
-        if physical is None or scene.height <= FIT_HEIGHT_RATIO * scene.width:
+            break
+        scene, fitted = _fit_width(items, graph, sizing, given, opts, physical)
+        if fitted:
             break
     width_attr = height_attr = None
     if physical is not None:
@@ -360,14 +360,20 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
     return tuple(entries)
 
 
+def _height_limit(aspect: Optional[float]) -> float:
+    """How tall a printed figure may be, per unit of width: column-shaped, or as `aspect=` asks (with slack)."""
+    return FIT_HEIGHT_RATIO if aspect is None else max(FIT_HEIGHT_RATIO, 1.25 / aspect)
+
+
 def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
     """The largest boxes (never smaller text) that keep the drawing within the printed width and no taller
-    than FIT_HEIGHT_RATIO times it; rows wrap at that width. If even tiny boxes do not fit, the tiny ones."""
+    than FIT_HEIGHT_RATIO times it (or as `aspect=` asks); rows wrap at that width. Returns the scene and
+    whether it fits; if even tiny boxes do not, the tiny ones."""
     value, unit = physical
     target = value / UNITS_PER_INCH[unit] * 96
-    if opts.max_width is None:
+    if opts.max_width is None and opts.aspect is None:
         opts = replace(opts, max_width=target)
-    limit = FIT_HEIGHT_RATIO * target
+    limit = _height_limit(opts.aspect) * target
 
     def scene_at(scale):
         return layout(_sized(items, graph, replace(sizing, scale=scale), given), graph.edges, opts)
@@ -383,5 +389,6 @@ def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physica
         for scale in (4.0, 3.0, 2.0, 1.5, 1.0, 0.8, 0.64, 0.5, 0.4, 0.3, 0.2, 0.12):
             scene = scene_at(scale)
             if fits(scene):
-                return printed(scene)
-    return printed(smallest)
+                return printed(scene), True
+        return printed(smallest), True
+    return printed(smallest), False

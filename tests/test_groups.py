@@ -312,3 +312,13 @@ def test_legend_never_shows_two_entries_with_one_swatch():
     assert len(swatches) == len(set(swatches))
     texts = [g.find(f"{NS}text").text for g in entries]
     assert "MaxPooling2D / GlobalAveragePooling2D" in texts
+
+
+def test_a_printed_width_is_kept_with_an_aspect_and_picks_a_level_that_fits():
+    graph = _residual_net((6, 6, 6))
+    for options, tall in (({}, 1.3), ({"aspect": 0.5}, 2.5)):
+        diagram = layered_view(graph, width="3.5in", **options)
+        width, height = diagram.vector_size
+        assert width == 336 and height <= tall * width, (options, diagram.detail, width, height)
+        assert diagram.detail in ("layers", "blocks", "stages")
+    assert layered_view(graph, width="3.5in", detail="layers").detail == "layers"
