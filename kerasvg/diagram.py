@@ -67,7 +67,7 @@ class Diagram:
         """The SVG document as text."""
         return self.svg
 
-    def _raster(self, scale, dpi):
+    def _raster(self, scale, dpi, max_pixels=None):
         scale, dpi = raster.raster_scale(scale, dpi, self.physical_width is not None)
         if self.physical_width is not None and dpi is not None:
             value, unit = self.physical_width
@@ -81,7 +81,7 @@ class Diagram:
                 value, unit = self.physical_width
                 factor = scale * value / UNITS_PER_INCH[unit] * 96 / self.width
             width_px, height_px = self.width * factor, self.height * factor
-        raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)")
+        raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)", max_pixels)
         return scale, dpi
 
     def to_png(self, scale: Optional[float] = None, dpi: Optional[float] = None) -> bytes:
@@ -91,7 +91,8 @@ class Diagram:
 
     def to_jpeg(self, scale: Optional[float] = None, dpi: Optional[float] = None, quality: int = 95) -> bytes:
         """JPEG bytes, flattened onto the background colour (white when transparent)."""
-        png = self.to_png(scale=scale, dpi=dpi)
+        scale, dpi = self._raster(scale, dpi, raster.JPEG_MAX_PIXELS)  # checked before any pixel exists
+        png = raster.to_png(self.svg, scale, dpi)
         return raster.to_jpeg(png, self.background[:7] if self.background != "transparent" else "transparent", quality, dpi)
 
     def to_pdf(self) -> bytes:
