@@ -9,7 +9,7 @@ re-raised here when it is a built-in or kerasvg exception; a crash (a signal suc
 running out of memory or out of CPU time becomes an IsolationError naming `what`.
 The child is a fresh `python` (no fork of this process, no re-import of `__main__`), so it
 costs one interpreter start-up plus `func`'s imports. `last_run` holds the child's own peak
-memory (`peak_kib`, its own RUSAGE_SELF) and wall time (`seconds`) of the latest call.
+memory (`peak_kib`, its own VmHWM) and wall time (`seconds`) of the latest call.
 """
 from __future__ import annotations
 
@@ -44,7 +44,11 @@ except MemoryError:
     outcome = ("memory", None)
 except BaseException as exc:
     outcome = ("raised", exc)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # this process's own high-water mark; ru_maxrss would include the parent's at fork time
+    with open("/proc/self/status") as status:
+        peak = int(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+except (OSError, StopIteration, ValueError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
     data = pickle.dumps(outcome + (peak,))
 except Exception:
