@@ -512,7 +512,9 @@ class _Progress:
 
     def describe(self, model: str) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, description=model)
+            from rich.markup import escape
+
+            self.bar.update(self.task, description=escape(model))
 
     def step(self, line: Optional[str]) -> None:
         self.count += 1
