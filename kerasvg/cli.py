@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__, budgets
-from .diagram import FORMATS, format_of, write_atomic
+from .diagram import FORMATS, format_of
+from .files import write_atomic
 from .text import terminal_safe
 
 DEMO_MODEL = Path(__file__).resolve().parent / "examples" / "demo_resnet.json"

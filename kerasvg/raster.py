@@ -9,7 +9,7 @@ import zlib
 from typing import Optional, Tuple
 
 MAX_SIDE = 32767
-JPEG_MAX_PIXELS = 89_478_485  # Pillow's decompression-bomb threshold (Image.MAX_IMAGE_PIXELS)
+PILLOW_MAX_PIXELS = 89_478_485  # Pillow's decompression-bomb threshold (Image.MAX_IMAGE_PIXELS): JPEG and PIL formats
 PDF_MAX_POINTS = 14_400  # the largest page side PDF viewers accept (Acrobat's limit: 200 in)
 _POINTS_PER = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 
@@ -48,7 +48,8 @@ def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Op
     if max_pixels is not None and w * h > max_pixels and max(w, h) <= MAX_SIDE:
         largest = math.sqrt(max_pixels / (width_px * height_px))
         raise ValueError(
-            f"a {w} x {h} px JPEG is {w * h:,} pixels, over the {max_pixels:,}-pixel limit of the JPEG writer; "
+            f"a {w} x {h} px image is {w * h:,} pixels, over the {max_pixels:,}-pixel limit of Pillow, which writes "
+            f"JPEG and the other bitmap formats; "
             f"use a smaller scale or dpi (this figure allows a scale up to {largest:.2f} times the one asked for){hint}")
     if max(w, h) > MAX_SIDE:
         largest = MAX_SIDE / max(width_px, height_px)
