@@ -68,7 +68,7 @@ class Diagram(PILImage.Image):
         self._html_style = dict(html_style or {})
         self._detail = detail
         self._mode = "RGBA"
-        *_, width_px, height_px = self._raster(None, None)
+        *_, width_px, height_px = self._raster(None, None, check=False)  # an SVG-only diagram may be any size
         self._size = (round(width_px), round(height_px))
 
     svg = property(lambda self: self._svg, doc="The SVG document as text (same as to_svg()).")
@@ -123,7 +123,7 @@ class Diagram(PILImage.Image):
 
     # vector and raster encodings
 
-    def _raster(self, scale, dpi, max_pixels=None):
+    def _raster(self, scale, dpi, max_pixels=None, check=True):
         """(scale, dpi, width_px, height_px) for cairosvg, after checking the size is rasterizable."""
         scale, dpi = raster.raster_scale(scale, dpi, self._physical_width is not None)
         width, height = self.vector_size
@@ -139,7 +139,8 @@ class Diagram(PILImage.Image):
                 value, unit = self._physical_width
                 factor = scale * value / UNITS_PER_INCH[unit] * 96 / width
             width_px, height_px = width * factor, height * factor
-        raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)", max_pixels)
+        if check:
+            raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)", max_pixels)
         return scale, dpi, width_px, height_px
 
     def to_svg(self) -> str:
