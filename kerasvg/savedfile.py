@@ -100,9 +100,9 @@ def _config_from_h5(path: Path) -> bytes:
     limit = budgets.current().input_bytes
     try:
         return run_isolated(h5_model_config, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
-                            seconds=H5_CHILD_SECONDS, what=f"the HDF5 library reading {path}")
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
     except IsolationError as exc:
-        raise SavedModelError(str(exc)) from None
+        raise SavedModelError(f"{path}: {exc} (reading this file in a child process)") from None
 
 
 H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything

@@ -527,6 +527,22 @@ def test_the_child_returns_data_and_its_own_peak():
         run_isolated(int, "AAAA")
 
 
+def test_a_crash_of_the_hdf5_library_is_one_line_naming_the_file(tmp_path, capsys, monkeypatch, kept):
+    """The real child runner, handed a function that segfaults in place of the h5py read."""
+    import ctypes
+
+    from kerasvg import isolate
+
+    real = isolate.run_isolated
+    monkeypatch.setattr(isolate, "run_isolated", lambda func, *args, **limits: real(ctypes.string_at, 0, **limits))
+    model = tmp_path / "crafted.h5"
+    model.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(4096))
+    status, _, stderr = run_main(capsys, "render", model, "-o", kept)
+    assert status == 2
+    one_error_line(stderr, f"{model}: the HDF5 library crashed (SIGSEGV)")
+    assert kept.read_bytes() == SENTINEL
+
+
 def test_a_broken_h5_file_is_one_line(tmp_path, capsys, kept):
     model = tmp_path / "broken.h5"
     model.write_bytes(b"\x89HDF\r\n\x1a\n" + os.urandom(4096))
