@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -145,8 +146,10 @@ def _parse_json(data: bytes, path) -> dict:
         raise SavedModelError(f"{path}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise SavedModelError(f"{path}: JSON nested too deeply to be a model config") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise SavedModelError(f"{path}: not a usable JSON model config ({exc})") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        digits = re.search(r"has (\d+) digits", str(exc))
+        what = f"an integer of {digits.group(1)} digits" if digits else str(exc)
+        raise SavedModelError(f"{path}: not a usable JSON model config ({what}; no model needs such a number)") from None
     depth = _json_depth(config)
     if depth > budgets.current().depth:
         raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
