@@ -195,7 +195,7 @@ def _demo(args) -> int:
     _make_folder(folder)
     _write_all(payloads)
     for path, data in payloads:
-        print(f"{path}  ({len(data):,} bytes)")
+        print(terminal_safe(f"{path}  ({len(data):,} bytes)"))
     return 0
 
 
