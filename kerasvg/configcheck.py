@@ -122,12 +122,13 @@ def check_layer_config(cls: str, config: dict, depth: int = 0) -> None:
     """Raise ConfigValueError for the first value of the wrong type (wrapped layers and cells included)."""
     if depth > current().depth:
         raise ConfigValueError("layer", "...", f"wrapped layers nested at most {current().depth} deep")
-    for key, check in _CHECKS.items():
-        if key in config and cls not in _SKIP_FOR.get(key, ()):
-            value = config[key]
-            if value is None and key not in ("value_dim", "pool_size", "output_padding", "shared_axes", "output_shape"):
-                continue
-            check(key, value)
+    for key in [k for k in config if k in _CHECKS]:
+        if cls in _SKIP_FOR.get(key, ()):
+            continue
+        value = config[key]
+        if value is None and key not in ("value_dim", "pool_size", "output_padding", "shared_axes", "output_shape"):
+            continue
+        _CHECKS[key](key, value)
     if cls.startswith("ZeroPadding") and "padding" in config:
         _non_negative_ints("padding", config["padding"])
     for key in ("layer", "backward_layer", "cell"):
