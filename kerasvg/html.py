@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 from .model import Layer, ModelGraph
-from .text import xml_safe
+from .text import name_key, xml_safe
 from .theme import parse_colour, rgb, shade
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -79,10 +79,11 @@ def _page_data(diagram) -> Dict[str, Any]:
     drill = getattr(diagram, "drill_down", None)
     data = diagram_data(diagram.graph)
     if drill:
+        by_key = {name_key(k): v for k, v in drill["members"].items()}
         for layer in data["layers"]:
-            members = drill["members"].get(layer["name"])
+            members = by_key.get(layer["name"])
             if members is not None:
-                layer["members"] = [[xml_safe(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
+                layer["members"] = [[name_key(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
                                     for l in members]
         data["expanded"] = diagram_data(_expanded(diagram).graph)
         data["detail"] = diagram.detail
@@ -121,14 +122,16 @@ def script_json(data: Any) -> str:
 
 
 def diagram_data(graph: ModelGraph) -> Dict[str, Any]:
-    """What the page script needs, all strings already display-ready and XML-safe like the SVG's."""
+    """What the page script needs, all strings already display-ready and XML-safe like the SVG's.
+
+    Layer names use `name_key` (the SVG's `data-name`), so two distinct names never meet as one."""
     names = {layer.name for layer in graph.layers}
     inbound: Dict[str, List[str]] = {}
     outbound: Dict[str, List[str]] = {}
     for source, target in graph.edges:
         if source in names and target in names:
-            outbound.setdefault(source, []).append(xml_safe(target))
-            inbound.setdefault(target, []).append(xml_safe(source))
+            outbound.setdefault(source, []).append(name_key(target))
+            inbound.setdefault(target, []).append(name_key(source))
     return {
         "name": xml_safe(graph.name),
         "layers": [
@@ -140,7 +143,7 @@ def diagram_data(graph: ModelGraph) -> Dict[str, Any]:
 
 def _layer_data(layer: Layer) -> Dict[str, Any]:
     data: Dict[str, Any] = {
-        "name": xml_safe(layer.name),
+        "name": name_key(layer.name),
         "type": xml_safe(layer.type),
         "shape": xml_safe(layer.shape_text),
         "trainable": layer.trainable_params,
@@ -151,7 +154,7 @@ def _layer_data(layer: Layer) -> Dict[str, Any]:
         nested = layer.nested
         data["nested"] = {
             "count": len(nested.layers),
-            "layers": [[xml_safe(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
+            "layers": [[name_key(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
                        for l in nested.layers[:NESTED_LIMIT]],
         }
     return data

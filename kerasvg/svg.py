@@ -8,7 +8,7 @@ from typing import Dict, Optional, Tuple
 
 from .model import ModelGraph
 from .scene import Scene
-from .text import xml_safe
+from .text import name_key, xml_safe
 from .theme import Theme, alpha, fade, shade
 
 PT_TO_PX = 96 / 72
@@ -240,7 +240,7 @@ def _connectors_xml(scene, conn) -> str:
     for c in scene.connectors:
         classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
         before, after = line_attrs[c.skip, c.inferred]
-        out.append(f'<g class="{classes}" data-from="{_esc(xml_safe(c.source))}" data-to="{_esc(xml_safe(c.target))}">'
+        out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}">'
                    f'<polyline{before} points="{_pts(c.points)}"{after} />')
         if arrowheads:
             before, after = head_attrs[c.skip]
@@ -292,7 +292,7 @@ def _groups_xml(scene, canvas) -> str:
         x, y = frame.label_at
         dash = ' stroke-dasharray="4 3"' if frame.kind == "block" else ""
         weight = "1.2" if frame.kind == "stage" else "0.8"
-        out.append(f'<g class="group" data-group-name="{_esc(xml_safe(frame.name))}" data-level="{frame.kind}">')
+        out.append(f'<g class="group" data-group-name="{_esc(name_key(frame.name))}" data-level="{frame.kind}">')
         for x0, y0, x1, y1 in frame.rects:
             out.append(f'<rect class="group-frame" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" '
                        f'height="{fmt(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
@@ -326,7 +326,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership,
 
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
-        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(xml_safe(layer.name))}" '
+        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>{_frame_rects(frame, text_colour, False)}')
@@ -359,7 +359,8 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership,
 
 
 def _json_list(names) -> str:
-    return json.dumps([xml_safe(n) for n in names], ensure_ascii=False)
+    """Names as a JSON list, each as `data-name` writes it (one-to-one)."""
+    return json.dumps([name_key(n) for n in names], ensure_ascii=False)
 
 
 def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, membership=None, glyphs=None):
@@ -385,7 +386,7 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         within = f' data-group="{_esc(_json_list(membership[b.name]))}"' if b.name in membership else ""
         listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
-                   f'data-name="{_esc(xml_safe(layer.name))}" '
+                   f'data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')
