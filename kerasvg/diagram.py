@@ -12,7 +12,7 @@ from . import raster
 from .files import write_atomic
 from .model import ModelGraph
 
-FORMATS = ("svg", "png", "jpg", "jpeg", "pdf", "html")
+FORMATS = ("svg", "png", "jpg", "jpeg", "pdf", "html", "tex", "pptx")
 UNITS_PER_INCH = {"in": 1.0, "cm": 2.54, "mm": 25.4, "pt": 72.0, "px": 96.0}
 _PIL_NAMES = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "svg": "svg", "pdf": "pdf", "html": "html", "htm": "html"}
 
@@ -169,6 +169,21 @@ class Diagram(PILImage.Image):
         write_atomic(path, text.encode("utf-8"))
         return None
 
+    def to_tikz(self, standalone: bool = False, *, font: str = r"\small") -> str:
+        """TikZ: a `tikzpicture` for `\\input{}` (needs only tikz), or a pdflatex-ready document.
+
+        Labels are set in the document's font at `font` (a LaTeX size command such as `\\footnotesize`).
+        """
+        from .writers.tikz import write_tikz
+
+        return write_tikz(self._scene, self._graph, self._theme, standalone=standalone, font=font)
+
+    def to_pptx(self) -> bytes:
+        """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""
+        from .writers.pptx import write_pptx
+
+        return write_pptx(self._scene, self._graph, self._theme)
+
     def _flat_background(self) -> str:
         return self._background[:7] if self._background != "transparent" else "transparent"
 
@@ -186,6 +201,10 @@ class Diagram(PILImage.Image):
             return self.to_pdf()
         if kind == "html":
             return self.to_html().encode("utf-8")
+        if kind == "tex":
+            return self.to_tikz(standalone=params.pop("standalone", True)).encode("utf-8")
+        if kind == "pptx":
+            return self.to_pptx()
         return self._pil_encode(kind, scale, dpi, params)
 
     def _pil_encode(self, kind: str, scale, dpi, params) -> bytes:
@@ -204,7 +223,8 @@ class Diagram(PILImage.Image):
              **params) -> "Diagram":
         """Write to a path or a binary file object; the format comes from `format` or the extension.
 
-        .svg .pdf .html stay vector; .png .jpg (flattened onto the background) and any format Pillow
+        .svg .pdf .html .tex (a standalone TikZ document; `standalone=False` for a bare picture) and
+        .pptx (editable shapes) stay vector; .png .jpg (flattened onto the background) and any format Pillow
         writes are rasterized at `scale`, or at `dpi` (a number or PIL's `(x, y)` pair: re-rendered at
         that resolution, not only tagged). A path is written atomically.
         """
