@@ -16,6 +16,7 @@ from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
+from .writers.schemes import check_scheme, theme_pair, with_scheme
 
 MAX_NAME_CHARS = 28
 SPARSE_LABELS_ABOVE = 60
@@ -28,7 +29,8 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
 
     Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
     (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
-    `fold_repeats`, `direction`, `id_prefix`). Returns a `Diagram`.
+    `fold_repeats`, `direction`, `id_prefix`, `scheme`; `theme="auto"` or a `(light, dark)` pair follows the
+    viewer's colour scheme). Returns a `Diagram`.
     """
     with _collector_paused():
         return _layered_view(model, options, preset, keywords)
@@ -64,7 +66,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         graph = expand_nested(graph)
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
-    theme = load_theme(given.get("theme"), _theme_overrides(given))
+    theme, other = _themes(given)
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
     items = _items(graph, given, live, theme, font_px)
@@ -81,6 +83,9 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr)
+    if other is not None:
+        svg = with_scheme(svg, scene, other, "light" if given.get("scheme") == "dark" else "dark",
+                          shade_step=given.get("shade_step"))
     diagram = Diagram(svg=svg, scene=scene, graph=graph, theme=theme,
                       background=theme.get("canvas", "background"), physical_width=physical,
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
@@ -93,6 +98,17 @@ def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
+
+
+def _themes(given) -> Tuple[Theme, Optional[Theme]]:
+    """The theme drawn as attributes, and the other one of a light/dark pair (repainted by CSS) or None."""
+    pair = theme_pair(given.get("theme"))
+    scheme = check_scheme(given.get("scheme"), pair is not None)
+    overrides = _theme_overrides(given)
+    if pair is None:
+        return load_theme(given.get("theme"), overrides), None
+    light, dark = (load_theme(name, overrides) for name in pair)
+    return (dark, light) if scheme == "dark" else (light, dark)
 
 
 def _theme_overrides(given) -> Dict[str, Any]:

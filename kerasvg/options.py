@@ -32,6 +32,7 @@ PRESETS: Dict[str, Dict[str, Any]] = {
 KERASVG_DEFAULTS: Dict[str, Any] = {
     "labels": ("name", "shape"),
     "theme": None,
+    "scheme": None,
     "overrides": None,
     "id_prefix": None,
     "width": None,
