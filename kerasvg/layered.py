@@ -16,6 +16,7 @@ from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
+from .writers.outlines import check_text_mode
 from .writers.schemes import check_scheme, theme_pair, with_scheme
 
 MAX_NAME_CHARS = 28
@@ -29,7 +30,7 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
 
     Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
     (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
-    `fold_repeats`, `direction`, `id_prefix`, `scheme`; `theme="auto"` or a `(light, dark)` pair follows the
+    `fold_repeats`, `direction`, `id_prefix`, `scheme`, `text`; `theme="auto"` or a `(light, dark)` pair follows the
     viewer's colour scheme). Returns a `Diagram`.
     """
     with _collector_paused():
@@ -83,6 +84,10 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr)
+    if check_text_mode(given.get("text"), theme.get("canvas", "font_family")) == "paths":
+        from .writers.outlines import text_as_paths
+
+        svg = text_as_paths(svg, theme.get("canvas", "font_family"), scene.font_size)
     if other is not None:
         svg = with_scheme(svg, scene, other, "light" if given.get("scheme") == "dark" else "dark",
                           shade_step=given.get("shade_step"))

@@ -46,7 +46,7 @@ def test_auto_keeps_the_light_colours_as_attributes_and_repaints_dark_in_a_media
     dark = load_theme("dark").values["canvas"]
     assert scheme == "dark"
     assert f"rect.background{{fill:{dark['background']};" in rules
-    assert f"text{{fill:{dark['text_color']};" in rules
+    assert f"path.glyphs{{fill:{dark['text_color']};" in rules
     assert '.layer[data-type="Conv2D"][data-category="convolution"]>.face.front{fill:#4e79a7;' in rules
     assert rules.count(".legend-entry[") == 3
 

@@ -56,7 +56,8 @@ def scheme_css(scene: Scene, theme: Theme, scope: str, shade_step: Optional[int]
     """CSS rules that repaint the SVG writer's output of `scene` in `theme`'s colours."""
     text = P.text_paint(theme)
     box = theme.values["box"]
-    rules = [f"{scope} text{{{_paint('fill', text)}}}",
+    rules = [f"{scope} text,{scope} path.glyphs{{{_paint('fill', text)}}}",
+             f"{scope} path.glyphs[stroke]{{stroke:{text.colour}}}",
              f"{scope} rect.frame{{stroke:{text.colour}}}",
              f"{scope} pattern line{{stroke:{text.colour}}}",
              f"{scope} pattern circle{{fill:{text.colour}}}",
