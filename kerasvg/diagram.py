@@ -57,7 +57,8 @@ class Diagram(PILImage.Image):
 
     def __init__(self, *, svg: str, scene, graph: ModelGraph, theme=None, background: str = "#ffffff",
                  physical_width: Optional[Tuple[float, str]] = None,
-                 html_style: Optional[Mapping[str, Any]] = None, detail: str = "layers"):
+                 html_style: Optional[Mapping[str, Any]] = None, detail: str = "layers",
+                 shade_step: Optional[int] = None):
         super().__init__()
         self._svg = svg
         self._scene = scene
@@ -67,6 +68,7 @@ class Diagram(PILImage.Image):
         self._physical_width = physical_width
         self._html_style = dict(html_style or {})
         self._detail = detail
+        self._shade_step = shade_step
         self._mode = "RGBA"
         *_, width_px, height_px = self._raster(None, None)
         self._size = (round(width_px), round(height_px))
@@ -95,7 +97,7 @@ class Diagram(PILImage.Image):
     def __reduce__(self):
         state = dict(svg=self._svg, scene=self._scene, graph=self._graph, theme=self._theme,
                      background=self._background, physical_width=self._physical_width,
-                     html_style=self._html_style, detail=self._detail)
+                     html_style=self._html_style, detail=self._detail, shade_step=self._shade_step)
         return (_restore, (state,))
 
     # pixels, on first access
@@ -176,13 +178,14 @@ class Diagram(PILImage.Image):
         """
         from .writers.tikz import write_tikz
 
-        return write_tikz(self._scene, self._graph, self._theme, standalone=standalone, font=font)
+        return write_tikz(self._scene, self._graph, self._theme, standalone=standalone, font=font,
+                          shade_step=self._shade_step)
 
     def to_pptx(self) -> bytes:
         """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""
         from .writers.pptx import write_pptx
 
-        return write_pptx(self._scene, self._graph, self._theme)
+        return write_pptx(self._scene, self._graph, self._theme, shade_step=self._shade_step)
 
     def _flat_background(self) -> str:
         return self._background[:7] if self._background != "transparent" else "transparent"

@@ -93,6 +93,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
                           shade_step=given.get("shade_step"))
     diagram = Diagram(svg=svg, scene=scene, graph=graph, theme=theme,
                       background=theme.get("canvas", "background"), physical_width=physical,
+                      shade_step=given.get("shade_step"),
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
     if given.get("to_file"):
         diagram.save(given["to_file"])
