@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                         "'auto' or LIGHT,DARK: an SVG that follows the viewer's light/dark setting")
     render.add_argument("--scheme", choices=("light", "dark"), help="with a light/dark pair: the variant PNG, PDF, "
                         "TikZ and PowerPoint use (default: light)")
+    render.add_argument("--text", choices=("text", "paths"), help="labels as SVG text (default) or as outlines "
+                        "from the bundled DejaVu fonts, the same on every machine (needs kerasvg[paths])")
     render.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
     render.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
     render.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
@@ -220,7 +222,7 @@ def _batch(models: List[str], folder: Path, keywords, args) -> int:
 
 def _keywords(args) -> Dict[str, object]:
     keywords: Dict[str, object] = {}
-    for key in ("theme", "width", "labels", "aspect", "direction", "scheme"):
+    for key in ("theme", "width", "labels", "aspect", "direction", "scheme", "text"):
         value = getattr(args, key)
         if value is not None:
             keywords[key] = value
@@ -237,7 +239,7 @@ def _keywords(args) -> Dict[str, object]:
 
 _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
               "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
-              "theme": "--theme", "scheme": "--scheme"}
+              "theme": "--theme", "scheme": "--scheme", "text": "--text"}
 
 
 def _diagram(graph, keywords):

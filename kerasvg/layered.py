@@ -68,6 +68,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
     theme, other = _themes(given)
+    text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
     items = _items(graph, given, live, theme, font_px)
@@ -84,7 +85,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr)
-    if check_text_mode(given.get("text"), theme.get("canvas", "font_family")) == "paths":
+    if text_mode == "paths":
         from .writers.outlines import text_as_paths
 
         svg = text_as_paths(svg, theme.get("canvas", "font_family"), scene.font_size)

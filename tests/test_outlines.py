@@ -87,3 +87,18 @@ def test_bundled_fonts_ship_with_their_licence():
     for name in outlines.FONT_FILES.values():
         assert (outlines.FONTS_DIR / name).stat().st_size > 100_000
     assert "Bitstream" in (outlines.FONTS_DIR / "LICENSE").read_text()
+
+
+def test_cli_text_paths(tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    run = subprocess.run([sys.executable, "-m", "kerasvg", "render", str(root / "kerasvg/examples/demo_resnet.json"),
+                          "-o", str(tmp_path / "d.svg"), "--text", "paths"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    svg = (tmp_path / "d.svg").read_text()
+    assert "<text" not in svg and 'aria-label="stem_conv"' in svg
