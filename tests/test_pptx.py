@@ -132,3 +132,15 @@ def test_libreoffice_impress_opens_it_and_shows_the_layers(tmp_path):
                           check=True).stdout
     for name in NAMES + ["Conv2D", "16×16×8"]:
         assert name in text
+
+
+def test_fill_patterns_become_pattern_fills():
+    from pptx.enum.dml import MSO_FILL, MSO_PATTERN_TYPE
+
+    _, slide = slide_of(kerasvg.layered_view(graph(), theme="mono").to_pptx())
+    groups = {s.name: s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.GROUP}
+    pool = [s for s in groups[NAMES[2]].shapes if s.shape_type == MSO_SHAPE_TYPE.FREEFORM]
+    assert {s.fill.type for s in pool} == {MSO_FILL.PATTERNED}
+    assert {s.fill.pattern for s in pool} == {MSO_PATTERN_TYPE.DOTTED_GRID}
+    conv = [s for s in groups["conv_a"].shapes if s.shape_type == MSO_SHAPE_TYPE.FREEFORM]
+    assert {s.fill.type for s in conv} == {MSO_FILL.SOLID}

@@ -146,3 +146,13 @@ def test_pdflatex_compiles_resnet50(tmp_path, keras):
     assert len(labelled) >= 10 and "predictions" in labelled
     for name in labelled:
         assert name in text
+
+
+def test_fill_patterns_are_clipped_strokes_in_plain_tikz():
+    layers = (Layer("in", "InputLayer", ((None, 8, 8, 3),), is_input=True),
+              Layer("pool", "MaxPooling2D", ((None, 4, 4, 3),)), Layer("norm", "BatchNormalization", ((None, 4, 4, 3),)))
+    graph = ModelGraph("patterns", layers, (("in", "pool"), ("pool", "norm")), inputs=("in",), outputs=("norm",))
+    tex = kerasvg.layered_view(graph, theme="mono").to_tikz()
+    assert tex.count("\\clip") == 6  # three faces each of the dotted pool and the lined norm
+    assert "circle[radius=0.75bp]" in tex and "usetikzlibrary" not in tex
+    assert "\\clip" not in kerasvg.layered_view(graph).to_tikz()

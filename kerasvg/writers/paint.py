@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from ..theme import Theme, alpha, fade, shade
+from ..theme import Theme, alpha, fade, rgb, shade
 
 MAX_PAGE_PT = 14400.0  # the largest page side a PDF viewer must accept (PDF 1.7, Annex C)
 PX_TO_PT = 72 / 96
@@ -21,6 +21,11 @@ class Paint:
 def paint(colour: str, opacity: float = 1.0) -> Paint:
     """`#rrggbb[aa]` → Paint; the alpha byte multiplies `opacity`."""
     return Paint(colour[:7], round(alpha(colour) * opacity, 4))
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """`colour` moved `amount` (0..1) of the way toward `other` (both #rrggbb)."""
+    return "#" + "".join(f"{round(a + (b - a) * amount):02x}" for a, b in zip(rgb(colour), rgb(other)))
 
 
 def face_colour(fill: str, amount: float, shade_step: Optional[int], steps: int) -> str:

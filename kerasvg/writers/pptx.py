@@ -71,6 +71,23 @@ def _fill(shape, ink: Optional[P.Paint]) -> None:
     _set_colour(shape.fill.fore_color, ink)
 
 
+_PATTERNS = {"hatch": "WIDE_UPWARD_DIAGONAL", "backhatch": "WIDE_DOWNWARD_DIAGONAL", "crosshatch": "DIAGONAL_CROSS",
+             "dots": "DOTTED_GRID", "vertical": "VERTICAL", "horizontal": "HORIZONTAL"}
+
+
+def _face_fill(shape, ink: P.Paint, pattern: str, pattern_ink: P.Paint) -> None:
+    """A solid fill, or PowerPoint's nearest preset pattern in the pattern colour over the face colour."""
+    if pattern == "none":
+        _fill(shape, ink)
+        return
+    from pptx.enum.dml import MSO_PATTERN_TYPE
+
+    shape.fill.patterned()
+    shape.fill.pattern = getattr(MSO_PATTERN_TYPE, _PATTERNS[pattern])
+    _set_colour(shape.fill.fore_color, P.Paint(P.mix(ink.colour, pattern_ink.colour, 0.55)))
+    _set_colour(shape.fill.back_color, ink)
+
+
 def _line(shape, ink: Optional[P.Paint], width_emu: int, dash=None) -> None:
     if ink is None:
         shape.line.fill.background()
@@ -168,7 +185,7 @@ def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] =
         group.name = xml_safe(b.name)
         for face in b.faces:
             shape = slide.freeform(group.shapes, face.points, True, face.role)
-            _fill(shape, look.faces[face.role])
+            _face_fill(shape, look.faces[face.role], look.pattern, text)
             _line(shape, look.outline, stroke)
         if b.label is not None:
             left, top, right, _ = b.label.bounds
@@ -183,7 +200,7 @@ def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] =
             x, y, size = e.swatch
             swatch = slide.freeform(legend.shapes, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)),
                                     True, xml_safe(e.type))
-            _fill(swatch, look.faces["front"])
+            _face_fill(swatch, look.faces["front"], look.pattern, text)
             _line(swatch, look.outline, stroke)
             width = scene.font_size * 0.7 * max(len(e.text), 1) + scene.font_size
             _text_box(slide, legend.shapes, e.text_x, e.text_y - scene.font_size, width, (e.text,),

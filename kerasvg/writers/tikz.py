@@ -80,6 +80,46 @@ def _opacity(option: str, value: float) -> str:
     return f", {option}={fmt(value)}" if value < 1 else ""
 
 
+PATTERN_SPACING = 6.0  # px, as the SVG writer's pattern tiles
+
+
+def _pattern_strokes(name: str, bounds) -> List[str]:
+    """Segments (or dots) of a fill pattern over `bounds`, on the same global grid as the SVG's tiles."""
+    import math
+
+    s = PATTERN_SPACING
+    x0, y0, x1, y1 = bounds
+    out: List[str] = []
+    if name in ("hatch", "crosshatch"):  # lines x + y = k s
+        for k in range(math.floor((x0 + y0) / s), math.ceil((x1 + y1) / s) + 1):
+            out.append(f"{_pt((k * s - y1, y1))} -- {_pt((k * s - y0, y0))}")
+    if name in ("backhatch", "crosshatch"):  # lines x - y = k s
+        for k in range(math.floor((x0 - y1) / s), math.ceil((x1 - y0) / s) + 1):
+            out.append(f"{_pt((k * s + y0, y0))} -- {_pt((k * s + y1, y1))}")
+    if name == "vertical":
+        out += [f"{_pt((s / 2 + k * s, y0))} -- {_pt((s / 2 + k * s, y1))}"
+                for k in range(math.floor(x0 / s) - 1, math.ceil(x1 / s) + 1)]
+    if name == "horizontal":
+        out += [f"{_pt((x0, s / 2 + k * s))} -- {_pt((x1, s / 2 + k * s))}"
+                for k in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
+    if name == "dots":
+        out += [f"{_pt((s / 2 + i * s, s / 2 + j * s))} circle[radius=0.75bp]"
+                for i in range(math.floor(x0 / s) - 1, math.ceil(x1 / s) + 1)
+                for j in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
+    return out
+
+
+def _pattern(name: str, points, ink: str) -> List[str]:
+    """A face's fill pattern: its strokes clipped to the face (plain TikZ, no patterns library)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    strokes = _pattern_strokes(name, (min(xs), min(ys), max(xs), max(ys)))
+    if not strokes:
+        return []
+    command = f"\\fill[{ink}, fill opacity=0.6]" if name == "dots" else \
+        f"\\draw[{ink}, draw opacity=0.55, line width=0.6bp]"
+    return ["\\begin{scope}", f"\\clip {_path(points, True)};", f"{command} {' '.join(strokes)};", "\\end{scope}"]
+
+
 def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, font: str = r"\small",
                shade_step: Optional[int] = None) -> str:
     """The scene as a `tikzpicture` (or, with `standalone=True`, a pdflatex-ready document)."""
@@ -130,6 +170,8 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
             fill = look.faces[face.role]
             body.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
                         f"draw={outline}, {stroke}] {_path(face.points, True)};")
+            if look.pattern != "none":
+                body += _pattern(look.pattern, face.points, text_name)
         if b.label is not None:
             label = b.label
             anchor, align = ("north", "center") if label.anchor == "middle" else ("north west", "left")
@@ -145,6 +187,8 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
         body.append(f"\\filldraw[fill={colour(front.colour)}{_opacity('fill opacity', front.opacity)}, "
                     f"draw={colour(look.outline.colour)}, {stroke}] ({fmt(x)},{fmt(y)}) rectangle "
                     f"({fmt(x + size)},{fmt(y + size)});")
+        if look.pattern != "none":
+            body += _pattern(look.pattern, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)), text_name)
         body.append(f"\\node[{node}, anchor=base west] at ({fmt(e.text_x)},{fmt(e.text_y)}) {{{latex_text(e.text)}}};")
 
     picture = [f"% {_comment(graph.name)}: drawn by kerasvg. Needs only \\usepackage{{tikz}}.",
