@@ -144,3 +144,15 @@ def test_fill_patterns_become_pattern_fills():
     assert {s.fill.pattern for s in pool} == {MSO_PATTERN_TYPE.DOTTED_GRID}
     conv = [s for s in groups["conv_a"].shapes if s.shape_type == MSO_SHAPE_TYPE.FREEFORM]
     assert {s.fill.type for s in conv} == {MSO_FILL.SOLID}
+
+
+def test_every_shape_has_its_own_id():
+    from pptx.shapes.shapetree import _BaseShapes
+
+    _, slide = slide_of(kerasvg.layered_view(graph(), legend=True).to_pptx())
+    ids = [s.shape_id for s in walk(slide.shapes)]
+    assert len(ids) > 20 and len(ids) == len(set(ids)) and min(ids) >= 2
+    assert isinstance(_BaseShapes.__dict__["_next_shape_id"], property)  # python-pptx is left as it was
+    fresh = pptx.Presentation()
+    page = fresh.slides.add_slide(fresh.slide_layouts[6])
+    assert [page.shapes.add_textbox(0, 0, 10, 10).shape_id for _ in range(2)] == [2, 3]

@@ -7,7 +7,10 @@ group named after the layer. The drawing is scaled to fit the slide with its asp
 from __future__ import annotations
 
 import io
+import itertools
+import threading
 import zipfile
+from contextlib import contextmanager
 from typing import Optional
 
 from ..scene import Scene
@@ -27,6 +30,29 @@ def _pptx():
     except ImportError as exc:
         raise ImportError("writing .pptx needs python-pptx: pip install 'kerasvg[pptx]'") from exc
     return pptx
+
+
+_IDS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _counted_shape_ids(first: int):
+    """python-pptx finds each new shape id by scanning every id on the slide (quadratic: ResNet50 took
+    20 s); while writing one slide, hand out ids from a counter instead."""
+    from pptx.oxml.shapes.groupshape import CT_GroupShape
+    from pptx.shapes.shapetree import _BaseShapes
+
+    owners = (CT_GroupShape, _BaseShapes)  # the XML layer and the shape-collection layer each look for ids
+    with _IDS_LOCK:
+        originals = [owner.__dict__["_next_shape_id"] for owner in owners]
+        counted = property(lambda self, counter=itertools.count(first): next(counter))
+        for owner in owners:
+            owner._next_shape_id = counted
+        try:
+            yield
+        finally:
+            for owner, original in zip(owners, originals):
+                owner._next_shape_id = original
 
 
 class _Slide:
@@ -135,6 +161,17 @@ def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] =
     presentation.slide_width, presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     blank = min(presentation.slide_layouts, key=lambda layout: len(layout.placeholders))
     page = presentation.slides.add_slide(blank)
+    with _counted_shape_ids(page.shapes._spTree._next_shape_id):
+        _draw(page, scene, theme, shade_step)
+    presentation.core_properties.title = xml_safe(graph.name)
+    presentation.core_properties.author = "kerasvg"
+    out = io.BytesIO()
+    presentation.save(out)
+    return _fixed_zip(out.getvalue())
+
+
+def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
+    """Every shape of the scene onto `page`: background, funnels, frames, connectors, layers, legend."""
     slide = _Slide(scene)
     font = theme.values["canvas"]["slide_font"]
     text = P.text_paint(theme)
@@ -207,11 +244,6 @@ def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] =
                       line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
                       align="start", name="label")
 
-    presentation.core_properties.title = xml_safe(graph.name)
-    presentation.core_properties.author = "kerasvg"
-    out = io.BytesIO()
-    presentation.save(out)
-    return _fixed_zip(out.getvalue())
 
 
 def _fixed_zip(data: bytes) -> bytes:
