@@ -177,12 +177,17 @@ class Diagram(PILImage.Image):
     def to_tikz(self, standalone: bool = False, *, font: str = r"\small") -> str:
         """TikZ: a `tikzpicture` for `\\input{}` (needs only tikz), or a pdflatex-ready document.
 
-        Labels are set in the document's font at `font` (a LaTeX size command such as `\\footnotesize`).
+        Labels are set in the document's font at `font` (a LaTeX size command such as `\\footnotesize`);
+        a printed `width=` sets the picture's width.
         """
         from .writers.tikz import write_tikz
 
+        width_bp = None
+        if self._physical_width is not None:
+            value, unit = self._physical_width
+            width_bp = value / UNITS_PER_INCH[unit] * 72
         return write_tikz(self._scene, self._graph, self._theme, standalone=standalone, font=font,
-                          shade_step=self._shade_step)
+                          shade_step=self._shade_step, width_bp=width_bp)
 
     def to_pptx(self) -> bytes:
         """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""

@@ -96,7 +96,7 @@ def test_labels_stay_centred_under_any_document_font():
 
 def test_a_page_beyond_the_budget_is_refused():
     scene = Scene(width=20000.0, height=100.0, boxes=(), connectors=())
-    with pytest.raises(ValueError, match="14400 pt a side"):
+    with pytest.raises(ValueError, match="14,400 pt"):
         write_tikz(scene, chain_graph(["a", "b"]), load_theme())
 
 
@@ -156,3 +156,11 @@ def test_fill_patterns_are_clipped_strokes_in_plain_tikz():
     assert tex.count("\\clip") == 6  # three faces each of the dotted pool and the lined norm
     assert "circle[radius=0.75bp]" in tex and "usetikzlibrary" not in tex
     assert "\\clip" not in kerasvg.layered_view(graph).to_tikz()
+
+
+def test_a_printed_width_sets_the_picture_width():
+    d = kerasvg.layered_view(chain_graph(["in", "conv"]), width="3.5in")
+    unit = float(re.search(r"\\begin\{tikzpicture\}\[x=([\d.]+)bp, y=-\1bp\]", d.to_tikz()).group(1))
+    assert unit * d.scene.width == pytest.approx(3.5 * 72, rel=0.0005)
+    plain = kerasvg.layered_view(chain_graph(["in", "conv"]))
+    assert "[x=0.75bp, y=-0.75bp]" in plain.to_tikz()

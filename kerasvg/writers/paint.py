@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional
 
+from ..raster import PDF_MAX_POINTS as MAX_PAGE_PT
 from ..theme import Theme, alpha, fade, rgb, shade
 
-MAX_PAGE_PT = 14400.0  # the largest page side a PDF viewer must accept (PDF 1.7, Annex C)
 PX_TO_PT = 72 / 96
 
 
@@ -91,5 +91,6 @@ def check_page(width_px: float, height_px: float, what: str) -> None:
     if not (0 < w and 0 < h):
         raise ValueError(f"cannot write {what}: the diagram is empty ({w:g} x {h:g} pt)")
     if max(w, h) > MAX_PAGE_PT:
-        raise ValueError(f"cannot write {what}: a {w:.0f} x {h:.0f} pt picture exceeds {MAX_PAGE_PT:.0f} pt a side; "
+        raise ValueError(f"cannot write {what}: a {w:,.0f} x {h:,.0f} pt picture is over the {MAX_PAGE_PT:,} pt "
+                         f"(200 in) a side that PDF viewers accept; "
                          f"use a wrapping layout (aspect=...) or a lower detail level")

@@ -1,6 +1,6 @@
 """Scene → TikZ: a `tikzpicture` for `\\input{}` (needs only the tikz package), or a standalone document.
 
-Coordinates stay in the scene's px (1 px = 0.75 bp, y pointing down); labels are nodes set in the
+Coordinates stay in the scene's px (1 px = 0.75 bp, or the printed width's share; y pointing down); labels are nodes set in the
 document's font, anchored at their centre (or left edge) so any font width stays aligned.
 """
 from __future__ import annotations
@@ -72,8 +72,14 @@ def _path(points, close: bool) -> str:
     return " -- ".join(_pt(p) for p in points) + (" -- cycle" if close else "")
 
 
-def _bp(px: float) -> str:
-    return fmt(px * P.PX_TO_PT) + "bp"
+def _bp(px: float, unit: float) -> str:
+    """A length of `px` scene px in bp, at `unit` bp per px."""
+    return fmt(px * unit) + "bp"
+
+
+def _unit_text(unit: float) -> str:
+    """The picture's bp per px with enough digits that a printed width comes out right."""
+    return ("%.5f" % unit).rstrip("0").rstrip(".")
 
 
 def _opacity(option: str, value: float) -> str:
@@ -83,7 +89,7 @@ def _opacity(option: str, value: float) -> str:
 PATTERN_SPACING = 6.0  # px, as the SVG writer's pattern tiles
 
 
-def _pattern_strokes(name: str, bounds) -> List[str]:
+def _pattern_strokes(name: str, bounds, unit: float) -> List[str]:
     """Segments (or dots) of a fill pattern over `bounds`, on the same global grid as the SVG's tiles."""
     import math
 
@@ -103,34 +109,38 @@ def _pattern_strokes(name: str, bounds) -> List[str]:
         out += [f"{_pt((x0, s / 2 + k * s))} -- {_pt((x1, s / 2 + k * s))}"
                 for k in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
     if name == "dots":
-        out += [f"{_pt((s / 2 + i * s, s / 2 + j * s))} circle[radius=0.75bp]"
+        out += [f"{_pt((s / 2 + i * s, s / 2 + j * s))} circle[radius={_bp(1, unit)}]"
                 for i in range(math.floor(x0 / s) - 1, math.ceil(x1 / s) + 1)
                 for j in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
     return out
 
 
-def _pattern(name: str, points, ink: str) -> List[str]:
+def _pattern(name: str, points, ink: str, unit: float) -> List[str]:
     """A face's fill pattern: its strokes clipped to the face (plain TikZ, no patterns library)."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    strokes = _pattern_strokes(name, (min(xs), min(ys), max(xs), max(ys)))
+    strokes = _pattern_strokes(name, (min(xs), min(ys), max(xs), max(ys)), unit)
     if not strokes:
         return []
     command = f"\\fill[{ink}, fill opacity=0.6]" if name == "dots" else \
-        f"\\draw[{ink}, draw opacity=0.55, line width=0.6bp]"
+        f"\\draw[{ink}, draw opacity=0.55, line width={_bp(0.8, unit)}]"
     return ["\\begin{scope}", f"\\clip {_path(points, True)};", f"{command} {' '.join(strokes)};", "\\end{scope}"]
 
 
 def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, font: str = r"\small",
-               shade_step: Optional[int] = None) -> str:
-    """The scene as a `tikzpicture` (or, with `standalone=True`, a pdflatex-ready document)."""
-    P.check_page(scene.width, scene.height, "TikZ")
+               shade_step: Optional[int] = None, width_bp: Optional[float] = None) -> str:
+    """The scene as a `tikzpicture` (or, with `standalone=True`, a pdflatex-ready document).
+
+    The picture is `width_bp` wide when given (a printed width), else 0.75 bp per scene px.
+    """
+    unit = width_bp / scene.width if width_bp else P.PX_TO_PT
+    P.check_page(scene.width * unit / P.PX_TO_PT, scene.height * unit / P.PX_TO_PT, "TikZ")
     colour = _Colours()
     body: List[str] = []
     text = P.text_paint(theme)
     text_name = colour(text.colour)
     node = f"inner sep=0pt, font={font}, text={text_name}" + _opacity("text opacity", text.opacity)
     box = theme.values["box"]
-    stroke = f"line width={_bp(box['stroke_width'])}, line join=round"
+    stroke = f"line width={_bp(box['stroke_width'], unit)}, line join=round"
 
     background = P.background_paint(theme)
     if background is not None:
@@ -139,10 +149,10 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
     for a, b in scene.funnels:
         body.append(f"\\draw[{colour(box['stroke'])}, {stroke}] {_pt(a)} -- {_pt(b)};")
     for frame in scene.frames:
-        dash = ", dash pattern=on 3bp off 2.25bp" if frame.kind == "repeat" else ""
+        dash = f", dash pattern=on {_bp(4, unit)} off {_bp(3, unit)}" if frame.kind == "repeat" else ""
         body.append(f"% {frame.kind}: {_comment(frame.label)}")
         for x0, y0, x1, y1 in frame.rects:
-            body.append(f"\\draw[{text_name}, draw opacity=0.6, line width=0.75bp, rounded corners=3bp{dash}] "
+            body.append(f"\\draw[{text_name}, draw opacity=0.6, line width={_bp(1, unit)}, rounded corners={_bp(4, unit)}{dash}] "
                         f"({fmt(x0)},{fmt(y0)}) rectangle ({fmt(x1)},{fmt(y1)});")
         x, y = frame.label_at
         if frame.kind == "repeat":
@@ -155,9 +165,9 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
     for c in scene.connectors:
         ink = P.connector_paint(theme, c.skip)
         dash = P.dash_of(theme, c.skip, c.inferred)
-        dash_text = f", dash pattern=on {_bp(dash[0])} off {_bp(dash[1])}" if dash else ""
+        dash_text = f", dash pattern=on {_bp(dash[0], unit)} off {_bp(dash[1], unit)}" if dash else ""
         body.append(f"\\draw[{colour(ink.colour)}{_opacity('draw opacity', ink.opacity)}, "
-                    f"line width={_bp(conn['width'])}, line join=round{dash_text}] {_path(c.points, False)};")
+                    f"line width={_bp(conn['width'], unit)}, line join=round{dash_text}] {_path(c.points, False)};")
         if conn["arrowheads"] and c.arrow:
             body.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
 
@@ -171,7 +181,7 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
             body.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
                         f"draw={outline}, {stroke}] {_path(face.points, True)};")
             if look.pattern != "none":
-                body += _pattern(look.pattern, face.points, text_name)
+                body += _pattern(look.pattern, face.points, text_name, unit)
         if b.label is not None:
             label = b.label
             anchor, align = ("north", "center") if label.anchor == "middle" else ("north west", "left")
@@ -188,11 +198,12 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
                     f"draw={colour(look.outline.colour)}, {stroke}] ({fmt(x)},{fmt(y)}) rectangle "
                     f"({fmt(x + size)},{fmt(y + size)});")
         if look.pattern != "none":
-            body += _pattern(look.pattern, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)), text_name)
+            body += _pattern(look.pattern, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)), text_name,
+                             unit)
         body.append(f"\\node[{node}, anchor=base west] at ({fmt(e.text_x)},{fmt(e.text_y)}) {{{latex_text(e.text)}}};")
 
     picture = [f"% {_comment(graph.name)}: drawn by kerasvg. Needs only \\usepackage{{tikz}}.",
-               "\\begin{tikzpicture}[x=0.75bp, y=-0.75bp]", *colour.definitions(), *body, "\\end{tikzpicture}"]
+               f"\\begin{{tikzpicture}}[x={_unit_text(unit)}bp, y=-{_unit_text(unit)}bp]", *colour.definitions(), *body, "\\end{tikzpicture}"]
     if not standalone:
         return "\n".join(picture) + "\n"
     preamble = ["\\documentclass[tikz, border=0pt]{standalone}", "\\usepackage[utf8]{inputenc}",
