@@ -143,8 +143,9 @@ def test_pdflatex_compiles_resnet50(tmp_path, keras):
     d = kerasvg.layered_view(model)
     text = compile_text(d.to_tikz(standalone=True), tmp_path)
     labelled = [b.label.lines[0] for b in d.scene.boxes if b.label is not None]
-    assert len(labelled) >= 10 and "predictions" in labelled
-    for name in labelled:
+    captions = [f.label.split(" · ")[0] for f in d.scene.frames if f.kind in ("stage", "block")]  # group names
+    assert len(labelled) + len(captions) >= 10 and "predictions" in labelled
+    for name in labelled + captions:
         assert name in text
 
 
