@@ -58,7 +58,7 @@ class DiffMarks:
         if name in self.layers:
             return self.layers[name]
         if name in self.groups:
-            from .diff import glyph_status
+            from .comparison import glyph_status
 
             return glyph_status(self.status(m) for m in self.groups[name])
         return "same"
