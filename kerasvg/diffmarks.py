@@ -148,21 +148,14 @@ class DiffMarks:
         return type_name.startswith(LEGEND_PREFIX)
 
     def legend_swatch(self, type_name: str, x: float, y: float, size: float, grey: str) -> str:
-        """A small box drawn the way layers of this status are, as SVG text."""
+        """The badge of this status (a faded box for `same`), as SVG text."""
         from .svg import fmt
 
         status = type_name[len(LEGEND_PREFIX):]
-        y, size = y + size * 0.2, size * 0.8  # room for the badge on the top-right corner
         if status == "same":
             return (f'<rect class="diff-swatch" x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" '
                     f'fill="{grey}" stroke="{grey}" opacity="{_num(self.style["same_opacity"])}" />')
-        dash = DASHES[status]
-        dash_attrs = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
-        fill_opacity = _num(self.style["removed_opacity"]) if status == "removed" else "0.35"
-        return (f'<rect class="diff-swatch" x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" '
-                f'fill="{grey}" fill-opacity="{fill_opacity}" stroke="{self.style[status]}" '
-                f'stroke-width="{_num(self.style["outline_width"])}"{dash_attrs} />'
-                + self._badge(status, x + size, y, size * 0.85))
+        return self._badge(status, x + size / 2, y + size / 2 - size * 0.05, size * 1.1)
 
 
 def _num(value) -> str:
