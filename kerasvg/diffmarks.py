@@ -90,6 +90,12 @@ class DiffMarks:
             return "\nchanged: " + "\n".join(self.details[name])
         return "\n" + LEGEND_TEXT[status]
 
+    def label_fill(self, name: str) -> Optional[Dict[str, str]]:
+        """A removed layer's label is written in the removed colour, unfaded; others keep the text colour."""
+        if self.status(name) == "removed":
+            return {"fill": self.style["removed"], "fill-opacity": "1"}
+        return None
+
     def layer_overlay(self, box, font_size: float) -> str:
         """The status outline around a box and its badge, as SVG text (empty for `same`)."""
         from .svg import fmt

@@ -379,12 +379,14 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         if marks is not None:
             out.append(marks.layer_overlay(b, font_size))
         if b.label is not None:
+            label_fill = marks.label_fill(b.name) if marks is not None else None
+            fill = text_fill if label_fill is None else _attrs(label_fill, sort=False)
             x = fmt(b.label.x)
             anchor = "" if b.label.anchor == "middle" else f' text-anchor="{b.label.anchor}"'
             for k, line_text in enumerate(b.label.lines):
                 baseline = b.label.y + b.label.line_height * k + font_size
                 cjk = f' font-family="{CJK_FAMILY}"' if _needs_cjk_font(line_text) else ""
-                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{text_fill}{cjk}>'
+                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{fill}{cjk}>'
                            f'{_esc_text(xml_safe(line_text))}</text>')
         out.append("</g>")
 
