@@ -161,7 +161,7 @@ class DiffMarks:
         if status == "same":
             return (f'<rect class="diff-swatch" x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" '
                     f'fill="{grey}" stroke="{grey}" opacity="{_num(self.style["same_opacity"])}" />')
-        return self._badge(status, x + size / 2, y + size / 2 - size * 0.05, size * 1.1)
+        return self._badge(status, x + size / 2, y + size / 2 - size * 0.05, size * 0.9)
 
 
 def _num(value) -> str:

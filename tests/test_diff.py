@@ -1,6 +1,7 @@
 """`kerasvg.diff` and `kerasvg diff`: layer matching, statuses, the SVG marks, the summary and exit codes."""
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -326,3 +327,61 @@ def test_cli_diff_of_saved_files_never_imports_tensorflow(saved_pair, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert json.loads(run.stdout) == {"status": 0, "heavy": []}
+
+
+# ---------------------------------------------------------------- names, themes
+
+
+HOSTILE = '<img src=x onerror=alert(1)>"&'
+
+
+def _renamed_pair(old_name, new_name="fc"):
+    def graph(name, middle):
+        layers = (Layer("in", "InputLayer", ((None, 8),)), Layer(middle, "Dense", ((None, 4),), 36),
+                  Layer("out", "Dense", ((None, 2),), 10))
+        return ModelGraph(name, layers, (("in", middle), (middle, "out")))
+
+    return graph("a", old_name), graph("b", new_name)
+
+
+def test_user_text_is_escaped_in_every_diff_attribute_and_title():
+    a, b = _renamed_pair(HOSTILE)
+    svg = kerasvg.diff(a, b).to_svg()
+    assert "<img" not in svg
+    renamed = next(g for g in layer_groups(parse_svg(svg)) if g.get("data-name") == "fc")
+    assert renamed.get("data-name-a") == HOSTILE
+    assert renamed.get("data-diff-detail") == f"renamed from {HOSTILE}"
+    assert renamed.find(f"{SVG_NS}title").text == f"fc (Dense) (None, 4)\nchanged: renamed from {HOSTILE}"
+
+
+def test_diff_colours_come_from_the_theme():
+    a, b = _renamed_pair("dense")
+    root = parse_svg(kerasvg.diff(a, b, overrides={"diff": {"changed": "#123456", "badge_text": "black"}}).to_svg())
+    renamed = next(g for g in layer_groups(root) if g.get("data-name") == "fc")
+    assert renamed.find(f"{SVG_NS}polygon[@class='diff-outline']").get("stroke") == "#123456"
+    assert renamed.find(f"{SVG_NS}g/{SVG_NS}circle").get("fill") == "#123456"
+    assert renamed.find(f"{SVG_NS}g/{SVG_NS}text").get("fill") == "#000000"
+    with pytest.raises(kerasvg.ThemeError, match=r"diff\.added = 'greenish' is not a colour"):
+        kerasvg.diff(a, b, overrides={"diff": {"added": "greenish"}})
+    mono = kerasvg.diff(a, b, theme="mono").to_svg()
+    colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-f]{6})"', mono))
+    assert colours and {c for c in colours if len({c[1:3], c[3:5], c[5:7]}) > 1} == set()  # grays only
+
+
+def nested(keras, extra_bn):
+    L = keras.layers
+    inner = [keras.Input((32, 32, 3), name="enc_in"), L.Conv2D(16, 3, activation="relu", name="enc_conv1")]
+    inner += [L.BatchNormalization(name="enc_bn")] if extra_bn else []
+    encoder = keras.Sequential(inner + [L.GlobalAveragePooling2D(name="enc_gap")], name="encoder")
+    image = keras.Input((32, 32, 3), name="image")
+    return keras.Model(image, L.Dense(10, name="classes")(encoder(image)), name="nested")
+
+
+def test_expanded_nested_models_are_compared_layer_by_layer(keras):
+    a, b = nested(keras, False), nested(keras, True)
+    root = parse_svg(kerasvg.diff(a, b, expand_nested=True).to_svg())
+    layers = {g.get("data-name"): g.get("data-diff") for g in layer_groups(root)}
+    assert layers == {"image": "same", "encoder": "changed", "encoder/enc_conv1": "same", "encoder/enc_bn": "added",
+                      "encoder/enc_gap": "same", "classes": "same"}
+    folded = {g.get("data-name"): g.get("data-diff") for g in layer_groups(parse_svg(kerasvg.diff(a, b).to_svg()))}
+    assert folded == {"image": "same", "encoder": "changed", "classes": "same"}
