@@ -34,12 +34,10 @@ def match_layers(a: ModelGraph, b: ModelGraph) -> Dict[str, str]:
     preds_a, succs_a = _neighbours(a)
     preds_b, succs_b = _neighbours(b)
     taken = set(pairs.values())
-    while True:
+    frontier = {n for n in pos_a if n not in pairs and any(m in pairs for m in preds_a[n] + succs_a[n])}
+    while frontier:  # only layers next to a new pair can gain a candidate
         candidates = set()
-        for x in a.layers:
-            x = x.name
-            if x in pairs:
-                continue
+        for x in frontier:
             # a predecessor of x paired with `partner`: y is among partner's successors (and vice versa)
             for neighbours_of_x, across in ((preds_a, succs_b), (succs_a, preds_b)):
                 for neighbour in neighbours_of_x[x]:
@@ -49,10 +47,11 @@ def match_layers(a: ModelGraph, b: ModelGraph) -> Dict[str, str]:
                     for y in across[partner]:
                         if y not in taken and type_b[y] == type_a[x]:
                             candidates.add((abs(pos_a[x] - pos_b[y]), pos_a[x], pos_b[y], x, y))
-        if not candidates:
-            break
+        frontier = set()
         for _, _, _, x, y in sorted(candidates):
             if x not in pairs and y not in taken:
                 pairs[x] = y
                 taken.add(y)
+                frontier.update(n for n in preds_a[x] + succs_a[x] if n not in pairs)
+        frontier = {n for n in frontier if n not in pairs}
     return {name: pairs[name] for name in sorted(pairs, key=pos_a.get)}
