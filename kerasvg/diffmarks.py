@@ -7,6 +7,7 @@ outline, changed a dashed one, removed a dotted one on a ghosted box, and each i
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from .text import xml_safe
@@ -14,6 +15,7 @@ from .text import xml_safe
 LEGEND_PREFIX = "\x1fdiff:"
 LEGEND_TEXT = {"added": "added (only in b)", "removed": "removed (only in a)", "changed": "changed", "same": "same"}
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~"}
+LABEL_ALL_CHANGES_UP_TO = 40
 DASHES = {"added": None, "changed": "5 2.5", "removed": "0.1 3"}
 
 
@@ -62,6 +64,14 @@ class DiffMarks:
 
             return glyph_status(self.status(m) for m in self.groups[name])
         return "same"
+
+    def needs_label(self, name: str) -> bool:
+        """Name every layer that is not the same, unless so many differ that labels would crowd the page."""
+        return self.status(name) != "same" and self._differing_count <= LABEL_ALL_CHANGES_UP_TO
+
+    @cached_property
+    def _differing_count(self) -> int:
+        return sum(1 for s in self.layers.values() if s != "same")
 
     def layer_attrs(self, name: str) -> Dict[str, str]:
         """Attributes of a `g.layer`: `data-diff`, `data-diff-detail`, `data-name-a`, and the quiet/ghost styling."""

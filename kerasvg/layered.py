@@ -70,7 +70,7 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     items = _items(graph, given, live, theme, font_px)
     if marks is not None:  # a diff names every layer that is not the same, however sparse the labels
         items = [replace(it, lines=_label_lines(graph.layer(it.name), ("name",)))
-                 if not it.lines and marks.status(it.name) != "same" else it for it in items]
+                 if not it.lines and marks.needs_label(it.name) else it for it in items]
     opts = _layout_options(graph, given, theme, font_px, items)
     if marks is not None:
         opts = replace(opts, legend=opts.legend + marks.legend_entries())
