@@ -309,7 +309,7 @@ def test_cli_errors_exit_2_and_write_nothing(saved_pair, tmp_path):
     a, b = saved_pair
     missing = _run("diff", a, tmp_path / "nope.keras", "-o", tmp_path / "d.svg", "--exit-code")
     assert missing.returncode == 2 and missing.stdout == "" and "nope.keras" in missing.stderr
-    bad = _run("diff", a, b, "-o", tmp_path / "d.bmp")
+    bad = _run("diff", a, b, "-o", tmp_path / "d.docx")
     assert bad.returncode == 2 and "unsupported extension" in bad.stderr
     assert list(tmp_path.iterdir()) == []
 
