@@ -38,7 +38,8 @@ class ModelDiff:
         from .diffmarks import DiffMarks
 
         groups = {layer.name: members for layer, members in self.union.groups}
-        return DiffMarks(self.layers, self.details, self.names_a, self.connectors, groups)
+        models = tuple((g.name, len(g.layers), g.total_params) for g in (self.a, self.b))
+        return DiffMarks(self.layers, self.details, self.names_a, self.connectors, groups, models)
 
 
 def glyph_status(member_statuses: Iterable[str]) -> str:

@@ -49,10 +49,28 @@ class DiffMarks:
     names_a: Mapping[str, str] = field(default_factory=dict)
     connectors: Mapping[Tuple[str, str], str] = field(default_factory=dict)
     groups: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)  # group layer -> member names
+    models: Tuple[Tuple[str, int, int], ...] = ()  # (name, layer count, parameter total) of a and of b
     style: Optional[Mapping[str, object]] = None  # the theme's [diff] table, set by `with_theme`
 
     def with_theme(self, theme) -> "DiffMarks":
         return replace(self, style=theme.values["diff"])
+
+    # ---- the whole drawing
+
+    def root_attrs(self) -> Dict[str, str]:
+        """Attributes of the `<svg>` root: both models' layer counts and parameter totals."""
+        if len(self.models) != 2:
+            return {}
+        (_, layers_a, params_a), (_, layers_b, params_b) = self.models
+        return {"data-diff-layers": f"{layers_a} {layers_b}", "data-diff-params": f"{params_a} {params_b}"}
+
+    def description(self) -> str:
+        """The `<desc>` of a diff drawing."""
+        (name_a, _, params_a), (name_b, _, params_b) = self.models
+        counts = ", ".join(f"{sum(1 for s in self.layers.values() if s == status)} {status}"
+                           for status in ("added", "removed", "changed", "same"))
+        return (f"Differences from Keras model '{name_a}' to '{name_b}': layers {counts}; "
+                f"parameters {params_a} \u2192 {params_b}. Drawn by kerasvg.")
 
     # ---- layers
 

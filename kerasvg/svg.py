@@ -83,6 +83,9 @@ def write_svg(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
         f"{graph.total_params} parameters. Drawn by kerasvg."
     )))
+    if marks is not None and marks.models:
+        dwg.elements[1] = _text_element("desc", xml_safe(marks.description()))
+        root.update(marks.root_attrs())
     styles = {b.name: theme.style_for(b.type, b.category) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
     if patterns:

@@ -153,6 +153,10 @@ def test_cnn_with_a_layer_added_one_removed_and_one_renamed(cnn_pair):
     assert [t.text for t in root.iter(f"{SVG_NS}text") if t.get("font-weight") == "bold"][:3] == ["~", "+", "\u2212"]
     legend = [e.find(f"{SVG_NS}text").text for e in root.iter(f"{SVG_NS}g") if "diff-legend" in e.get("class", "")]
     assert legend == ["added (only in b)", "removed (only in a)", "changed", "same"]
+    assert (root.get("data-diff-layers"), root.get("data-diff-params")) == ("7 7", f"{a.count_params()} {b.count_params()}")
+    assert root.find(f"{SVG_NS}desc").text == (
+        "Differences from Keras model 'cnn_a' to 'cnn_b': layers 1 added, 1 removed, 1 changed, 5 same; "
+        "parameters 5418 \u2192 5546. Drawn by kerasvg.")
 
 
 def test_removed_layers_are_drawn_in_their_old_place_in_the_flow(cnn_pair):

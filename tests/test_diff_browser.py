@@ -31,6 +31,8 @@ def test_switch_shows_a_b_or_both(diff_page, open_page):
     both = ["image", "conv1", "pool1", "conv2_wide", "conv2_bn", "gap", "dropout", "logits"]
     pressed = lambda: page.locator(".kv-diff-switch button[aria-pressed=true]").all_inner_texts()
     assert _visible(page) == both and pressed() == ["a + b"]
+    stats = page.locator(".kv-stats span").evaluate_all("els => els.filter(e => !e.hidden).map(e => e.textContent)")
+    assert stats == ["Sequential", "7 \u2192 7 layers", "5,418 \u2192 5,546 parameters"]
     page.locator(".kv-diff-switch button", has_text="a").first.click()
     assert pressed() == ["a"]
     assert _visible(page) == ["image", "conv1", "pool1", "conv2_wide", "gap", "dropout", "logits"]

@@ -290,6 +290,17 @@
     });
     view.querySelector(".kv-toolbar").insertBefore(sideSwitch, view.querySelector(".kv-toolbar").firstChild);
     showSide("both");
+    var stats = view.querySelector(".kv-stats"), counts = svg.getAttribute("data-diff-layers");
+    if (stats && counts) {  /* the header shows a → b, not the union's sums */
+      var spans = stats.querySelectorAll("span"), params = svg.getAttribute("data-diff-params").split(" ");
+      counts = counts.split(" ");
+      [[1, counts, " layers"], [2, params, " parameters"]].forEach(function (spec) {
+        var span = spans[spec[0]];
+        if (!span) return;
+        span.replaceChildren(el("b", "", grouped(spec[1][0]) + " \u2192 " + grouped(spec[1][1])), document.createTextNode(spec[2]));
+      });
+      for (var k = 3; k < spans.length; k++) spans[k].hidden = true;
+    }
 
     var changed = groups.filter(function (g) { return g.getAttribute("data-diff") && g.getAttribute("data-diff") !== "same"; });
     var section = el("section", "kv-changes");
