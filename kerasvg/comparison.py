@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from .matching import match_layers
@@ -123,8 +123,6 @@ def _edges(graph: ModelGraph) -> List[Tuple[str, str]]:
 
 def _without_index(layer: Layer) -> Layer:
     """A removed layer keeps no index: `index_ignore` and `text_callable` refer to `b`'s indices."""
-    from dataclasses import replace
-
     return replace(layer, index=None)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Dict, List, Mapping, Optional, Tuple
 
+from .svg import fmt
 from .text import xml_safe
 
 LEGEND_PREFIX = "\x1fdiff:"
@@ -126,8 +127,6 @@ class DiffMarks:
 
     def layer_overlay(self, box, font_size: float) -> str:
         """The status outline around a box and its badge, as SVG text (empty for `same`)."""
-        from .svg import fmt
-
         status = self.status(box.name)
         if status == "same":
             return ""
@@ -142,8 +141,6 @@ class DiffMarks:
                 + self._badge(status, max(xs), min(ys), font_size))
 
     def _badge(self, status: str, x: float, y: float, font_size: float) -> str:
-        from .svg import fmt
-
         r = font_size * 0.55
         return (f'<g class="diff-badge" fill-opacity="1" stroke-opacity="1">'
                 f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(r)}" fill="{self.style[status]}" '
@@ -183,8 +180,6 @@ class DiffMarks:
 
     def legend_swatch(self, type_name: str, x: float, y: float, size: float, grey: str) -> str:
         """The badge of this status (a faded box for `same`), as SVG text."""
-        from .svg import fmt
-
         status = type_name[len(LEGEND_PREFIX):]
         if status == "same":
             return (f'<rect class="diff-swatch" x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" '
@@ -193,6 +188,4 @@ class DiffMarks:
 
 
 def _num(value) -> str:
-    from .svg import fmt
-
     return fmt(float(value))
