@@ -54,7 +54,9 @@ class DiffMarks:
     style: Optional[Mapping[str, object]] = None  # the theme's [diff] table, set by `with_theme`
 
     def with_theme(self, theme) -> "DiffMarks":
-        return replace(self, style=theme.values["diff"])
+        background = theme.values["canvas"]["background"]
+        halo = "#ffffff" if background == "transparent" else background[:7]
+        return replace(self, style=dict(theme.values["diff"], halo=halo))
 
     # ---- the whole drawing
 
@@ -136,7 +138,10 @@ class DiffMarks:
         dash_attrs = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
         points = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in outline)
         xs, ys = [p[0] for p in outline], [p[1] for p in outline]
-        return (f'<polygon class="diff-outline" points="{points}" fill="none" stroke="{colour}" stroke-opacity="1" '
+        width = float(self.style["outline_width"])
+        return (f'<polygon class="diff-halo" points="{points}" fill="none" stroke="{self.style["halo"]}" '
+                f'stroke-opacity="1" stroke-width="{_num(width + 2)}" />'
+                f'<polygon class="diff-outline" points="{points}" fill="none" stroke="{colour}" stroke-opacity="1" '
                 f'stroke-width="{_num(self.style["outline_width"])}"{dash_attrs} />'
                 + self._badge(status, max(xs), min(ys), font_size))
 
