@@ -7,6 +7,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from .matching import match_layers
 from .model import Layer, ModelGraph, expand_nested, topological_order
+from .text import terminal_safe
 
 STATUSES = ("added", "removed", "changed", "same")
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~", "same": "="}
@@ -237,8 +238,3 @@ def summary_lines(result: ModelDiff, per_change: bool = True) -> List[str]:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def terminal_safe(text: str) -> str:
-    """Control and format characters (escape sequences, bidi overrides) written as `\\xNN` / `\\uNNNN`."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from .svg import fmt
-from .text import xml_safe
+from .text import name_key, xml_safe
 
 LEGEND_PREFIX = "\x1fdiff:"
 LEGEND_TEXT = {"added": "added (only in b)", "removed": "removed (only in a)", "changed": "changed", "same": "same"}
@@ -102,7 +102,7 @@ class DiffMarks:
             attrs["data-diff-detail"] = xml_safe("; ".join(self.details[name]))
         old = self.names_a.get(name)
         if old is not None and old != name:
-            attrs["data-name-a"] = xml_safe(old)
+            attrs["data-name-a"] = name_key(old)
         if name in self.groups:
             return attrs
         if status == "same":

@@ -7,7 +7,7 @@ from typing import Dict, Optional, Tuple
 
 from .model import ModelGraph
 from .scene import Scene
-from .text import xml_safe
+from .text import name_key, xml_safe
 from .theme import Theme, alpha, fade, shade
 
 PT_TO_PX = 96 / 72
@@ -263,7 +263,7 @@ def _connectors_xml(scene, conn, marks=None) -> str:
                 before, after = _split_at_points({"stroke-dasharray": dashes[c.skip, c.inferred], **line})
             if arrow is not None:
                 head = _split_at_points(arrow)
-        out.append(f'<g class="{classes}" data-from="{_esc(xml_safe(c.source))}" data-to="{_esc(xml_safe(c.target))}"{extra}>'
+        out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}"{extra}>'
                    f'<polyline{before} points="{_pts(c.points)}"{after} />')
         if arrowheads:
             before, after = head
@@ -318,7 +318,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None)
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
         diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
-        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(xml_safe(layer.name))}" '
+        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}"{diff_attrs}>'
                    f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>{_frame_rects(frame, text_colour, False)}')
@@ -368,7 +368,7 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
         diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
-        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(xml_safe(layer.name))}" '
+        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}"{diff_attrs}>'
                    f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>')

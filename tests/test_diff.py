@@ -84,7 +84,7 @@ def test_layer_changes_name_each_field_old_to_new():
 
 
 def test_terminal_output_escapes_control_characters():
-    assert terminal_safe("drop\x1b[31mout\u202e\n") == "drop\\x1b[31mout\\u202e\\n"
+    assert terminal_safe("drop\x1b[31mout\u202e\n") == "drop\\x1b[31mout\\u202e\\x0a"
     graph_a = _chain("a", [("in", "InputLayer"), ("evil\x1b]0;pwned\x07", "Dense")])
     graph_b = _chain("b", [("in", "InputLayer")])
     lines = summary_lines(compare(graph_a, graph_b))
