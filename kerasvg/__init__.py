@@ -4,9 +4,10 @@
     kerasvg.layered_view(model).save("model.svg")
 """
 from .diagram import Diagram
+from .comparison import diff
 from .layered import layered_view
 from .model import Layer, ModelGraph
 from .theme import ThemeError, themes
 
 __version__ = "0.1.0"
-__all__ = ["Diagram", "Layer", "ModelGraph", "ThemeError", "layered_view", "themes", "__version__"]
+__all__ = ["Diagram", "Layer", "ModelGraph", "ThemeError", "diff", "layered_view", "themes", "__version__"]

@@ -53,7 +53,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _layered_view(model, options, preset, keywords) -> Diagram:
+def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     if "to_file" in keywords and keywords["to_file"] is not None:
         from .diagram import format_of
 
@@ -81,7 +81,12 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     for detail in levels:  # a printed width: the most detailed level that fits a column-shaped figure
         graph, grouping, glyphs = _at_detail(whole, whole_groups, detail, given)
         items = _items(graph, given, live, theme, font_px, grouping, glyphs)
+        if marks is not None:  # a diff names every layer that is not the same, however sparse the labels
+            items = [replace(it, lines=_label_lines(graph.layer(it.name), ("name",)))
+                     if not it.lines and marks.needs_label(it.name) else it for it in items]
         opts = _layout_options(graph, given, theme, font_px, items, grouping)
+        if marks is not None:
+            opts = replace(opts, legend=opts.legend + marks.legend_entries())
         sizing = _sizing(given, len(graph.layers))
         if physical is None:
             scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
@@ -97,7 +102,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{exact}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr, membership=grouping.membership(),
-                    glyphs=glyphs)
+                    glyphs=glyphs, marks=marks)
     if text_mode == "paths":
         from .writers.outlines import text_as_paths
 
