@@ -1,17 +1,20 @@
 """`layered_view`: model → description → geometry → SVG → Diagram."""
 from __future__ import annotations
 
+import functools
 import gc
+import inspect
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
-from .options import class_name, colour_or_transparent, font_family, resolve
+from .options import LayeredOptions, class_name, colour_or_transparent, did_you_mean, font_family, resolve
 from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
 from .text import text_width
@@ -22,16 +25,154 @@ SPARSE_LABELS_ABOVE = 60
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 
-def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: Optional[str] = None,
-                 **keywords) -> Diagram:
-    """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram.
+def _checked_keywords(view):
+    """Reject unknown keywords with the nearest known one (Python's own message has no suggestion)."""
+    known = [name for name in inspect.signature(view).parameters if name != "model"]
 
-    Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
-    (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
-    `fold_repeats`, `direction`, `id_prefix`). Returns a `Diagram`.
+    @functools.wraps(view)
+    def wrapper(*args, **keywords):
+        unknown = [k for k in keywords if k not in known]
+        if unknown:
+            raise TypeError(f"layered_view() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}"
+                            f"{did_you_mean(unknown[0], known)}")
+        return view(*args, **keywords)
+
+    return wrapper
+
+
+@_checked_keywords
+def layered_view(
+    model,
+    *,
+    to_file: Optional[Union[str, os.PathLike]] = None,
+    min_z: Optional[float] = None,
+    min_xy: Optional[float] = None,
+    max_z: Optional[float] = None,
+    max_xy: Optional[float] = None,
+    scale_z: Optional[float] = None,
+    scale_xy: Optional[float] = None,
+    type_ignore: Optional[Sequence[Union[type, str]]] = None,
+    index_ignore: Optional[Sequence[int]] = None,
+    color_map: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
+    one_dim_orientation: Optional[str] = None,
+    index_2D: Optional[Sequence[int]] = None,
+    background_fill: Any = None,
+    draw_volume: Optional[bool] = None,
+    draw_reversed: Optional[bool] = None,
+    padding: Optional[float] = None,
+    text_callable: Union[Callable[[int, Any], Tuple[str, bool]], str, None] = None,
+    text_vspacing: Optional[float] = None,
+    spacing: Optional[float] = None,
+    draw_funnel: Optional[bool] = None,
+    shade_step: Optional[int] = None,
+    legend: Optional[bool] = None,
+    legend_text_spacing_offset: Optional[float] = None,
+    font: Any = None,
+    font_color: Any = None,
+    show_dimension: Optional[bool] = None,
+    sizing_mode: Optional[str] = None,
+    dimension_caps: Optional[Mapping[str, int]] = None,
+    relative_base_size: Optional[float] = None,
+    connector_fill: Any = None,
+    connector_width: Optional[float] = None,
+    image_fit: Optional[str] = None,
+    image_axis: Optional[str] = None,
+    layered_groups: Optional[Sequence[Mapping[str, Any]]] = None,
+    logo_groups: Optional[Sequence[Mapping[str, Any]]] = None,
+    logos_legend: Union[bool, Mapping[str, Any], None] = None,
+    styles: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
+    labels: Union[Sequence[str], str, None] = None,
+    theme: Union[str, os.PathLike, None] = None,
+    overrides: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    width: Union[str, None] = None,
+    aspect: Union[float, str, None] = None,
+    max_width: Union[float, str, None] = None,
+    expand_nested: bool = False,
+    fold_repeats: bool = False,
+    direction: str = "lr",
+    show_trainable: bool = False,
+    layer_range: Optional[Tuple[Union[str, int], Union[str, int]]] = None,
+    groups: Any = None,
+    detail: Optional[str] = None,
+    load: bool = False,
+    imports: Optional[Sequence[str]] = None,
+    id_prefix: Optional[str] = None,
+    options: Union[LayeredOptions, Mapping[str, Any], None] = None,
+    preset: Optional[str] = None,
+) -> Diagram:
+    """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram; returns a `Diagram`.
+
+    A keyword left at its default (None) keeps kerasvg's legibility-first default; one you pass keeps
+    visualkeras's meaning. Precedence: explicit keywords > `options` > `preset`.
+
+    to_file: also save to this path (format from the extension: .svg .png .jpg .jpeg .pdf .html).
+    min_z: smallest box depth along the flow, px (visualkeras sizing; default: kerasvg's log sizing).
+    min_xy: smallest box height and depth across the flow, px.
+    max_z: largest box extent along the flow, px.
+    max_xy: largest box height and depth across the flow, px.
+    scale_z: px per channel along the flow (visualkeras: 1.5).
+    scale_xy: px per spatial unit across the flow (visualkeras: 4).
+    type_ignore: layer classes (or class names) not to draw; connectors bridge them.
+    index_ignore: indices into model.layers not to draw; connectors bridge them.
+    color_map: {class, class name, layer name or glob: {"fill": colour, "outline": colour}}.
+    one_dim_orientation: axis of 1-D tensors: "x", "y" or "z" (default: "y", a bar across the flow).
+    index_2D: indices into model.layers drawn flat.
+    background_fill: page colour (CSS name, #rrggbb, RGB(A) tuple; alpha 0 = transparent).
+    draw_volume: False draws every box flat (default True).
+    draw_reversed: True turns the boxes' depth to the left (default False).
+    padding: margin around the drawing, px (default: the theme's).
+    text_callable: (index, layer) -> (text, above) per layer, or a name from LAYERED_TEXT_CALLABLES.
+    text_vspacing: extra space between label lines, px (default 2).
+    spacing: gap between boxes, px (default: 28, less for large models).
+    draw_funnel: True joins neighbouring boxes with funnel lines (default False).
+    shade_step: darken the top/side faces by this much per step, visualkeras-style (default: the theme's shading).
+    legend: True adds a legend of the drawn layer classes (default False).
+    legend_text_spacing_offset: extra px between legend entries (default 0).
+    font: a font family name or a Pillow ImageFont (default: the theme's).
+    font_color: colour of labels and legend text (default: the theme's).
+    show_dimension: with legend, list each class's output shapes (default False).
+    sizing_mode: "accurate", "balanced", "capped", "logarithmic" or "relative" (visualkeras sizing).
+    dimension_caps: caps for sizing_mode="capped": {"channels", "sequence", "general": px}.
+    relative_base_size: px per unit for sizing_mode="relative" (visualkeras: 20).
+    connector_fill: colour of the connectors (default: the theme's).
+    connector_width: width of the connectors, px (default: the theme's).
+    image_fit: visualkeras image fills; accepted, not drawn by kerasvg (warns when images are given).
+    image_axis: visualkeras image fills; accepted, not drawn by kerasvg.
+    layered_groups: visualkeras groups [{"name": caption, "layers": [names or layers]}]; passed on as groups=.
+    logo_groups: visualkeras logos; accepted, not drawn by kerasvg (warns).
+    logos_legend: visualkeras logo legend; accepted, not drawn by kerasvg.
+    styles: {class, class name, layer name or glob: {"fill", "outline", "pattern"}}; names beat classes.
+    labels: label parts, e.g. ("name", "kernel", "activation", "shape"); see LABEL_PARTS and config.KEY.
+    theme: a built-in theme name (kerasvg.themes()) or a path to a .toml theme file.
+    overrides: theme values on top of the theme, e.g. {"canvas": {"font_size": 11}}.
+    width: printed width such as "3.5in", "90mm", "600px": text keeps the theme's point size.
+    aspect: wrap the flow into rows near this width/height ratio (16/9 or "16:9").
+    max_width: wrap the flow into rows no wider than this (px, or a length such as "10in").
+    expand_nested: True draws nested models' layers inside a labelled frame.
+    fold_repeats: True draws a run of identical blocks once with a "×N" badge.
+    direction: "lr" (left to right) or "tb" (top to bottom).
+    show_trainable: True marks layers whose trainable flag is False (dashed outline, lock badge).
+    layer_range: (first, last) layer names or model.layers indices: draw only the layers between them.
+    groups: captioned groups of layers (stages, blocks); layered_groups maps onto it.
+    detail: "layers", "blocks" or "stages" (with groups).
+    load: saved files: allow loading the model with Keras to read what the config does not say.
+    imports: modules to import before loading (custom layer classes).
+    id_prefix: prefix of the SVG's ids (default: a short hash of the content).
+    options: a LayeredOptions (fields that differ from its defaults count) or a mapping of these keywords.
+    preset: a name from LAYERED_PRESETS ("default", "compact", "presentation") or "flat".
     """
+    keywords = {name: value for name, value in locals().items()
+                if name not in ("model", "options", "preset") and not _is_default(name, value)}
     with _collector_paused():
         return _layered_view(model, options, preset, keywords)
+
+
+def _is_default(name: str, value) -> bool:
+    default = _SIGNATURE_DEFAULTS[name]
+    return value is None if default is None else (value is default or (type(value) is type(default) and value == default))
+
+
+_SIGNATURE_DEFAULTS = {name: p.default for name, p in inspect.signature(layered_view).parameters.items()}
 
 
 @contextmanager

@@ -78,7 +78,7 @@ def write_svg(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
         f"{graph.total_params} parameters. Drawn by kerasvg."
     )))
-    styles = {b.name: theme.style_for(b.type, b.category) for b in scene.boxes}
+    styles = {b.name: theme.style_for(b.type, b.category, b.name) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
     if patterns:
         defs = dwg.defs
