@@ -6,6 +6,7 @@ import gc
 import inspect
 import os
 import re
+import warnings
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -15,8 +16,13 @@ from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
 from .options import LayeredOptions, class_name, colour_or_transparent, did_you_mean, font_family, resolve
+from .label_parts import part_text
+from .ranges import layer_range, with_stubs
+from .record import record_of
 from .sizing import Sizing, box_size
-from .svg import PT_TO_PX, fmt, write_svg
+from .spacing import spacer_gaps
+from .styling import check_keys, layer_tables
+from .svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
 
@@ -194,34 +200,47 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
 
         format_of(keywords["to_file"])
     given = resolve(keywords, options, preset)
+    _warn_not_drawn(given)
+    _groups_from_layered_groups(given)
+    _not_in_this_build(given)
     if isinstance(model, ModelGraph):
         graph, live = model, {}
     else:
         from .reader import read_model
 
         graph, live = read_model(model)
-    graph = without_layers(graph, _ignored(graph, given))
+    tables, from_classes = layer_tables(given.get("color_map"), given.get("styles"))
+    theme = load_theme(given.get("theme"), _theme_overrides(given, tables))
+    check_keys(theme.values["layer"], graph, from_classes, "color_map / styles / theme [layer]")
+    spacers, gaps = spacer_gaps(graph, live)
+    graph = without_layers(graph, _ignored(graph, given) + spacers)
+    stubs: Tuple[Tuple[str, str], ...] = ()
+    if given.get("layer_range") is not None:
+        graph, stubs = layer_range(graph, given["layer_range"])
     if given.get("expand_nested"):
         graph = expand_nested(graph)
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
-    theme = load_theme(given.get("theme"), _theme_overrides(given))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
-    items = _items(graph, given, live, theme, font_px)
-    opts = _layout_options(graph, given, theme, font_px, items)
+    frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") else frozenset()
+    items = [replace(item, gap_before=gaps.get(item.name, 0.0)) if item.name in gaps else item
+             for item in _items(graph, given, live, theme, font_px)]
+    opts = _layout_options(graph, given, theme, font_px, items, frozen)
     sizing = _sizing(given, len(graph.layers))
     if physical is None:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
     else:
         scene = _fit_width(items, graph, sizing, given, opts, physical)
+    if stubs:
+        scene = with_stubs(scene, stubs, opts.transposed)
     width_attr = height_attr = None
     if physical is not None:
         value, unit = physical
         width_attr = f"{fmt(value)}{unit}"
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
-                    width_attr=width_attr, height_attr=height_attr)
+                    width_attr=width_attr, height_attr=height_attr, frozen=frozen)
     diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
                       background=theme.get("canvas", "background"), physical_width=physical,
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
@@ -230,13 +249,42 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     return diagram
 
 
+def _warn_not_drawn(given) -> None:
+    for key in ("logo_groups", "logos_legend"):
+        if given.get(key):
+            warnings.warn(f"{key}: kerasvg does not draw logos; ignored", UserWarning, stacklevel=4)
+
+
+def _groups_from_layered_groups(given) -> None:
+    """visualkeras's layered_groups [{"name": caption, "layers": [names or layers]}] as groups={caption: names}."""
+    entries = given.pop("layered_groups", None)
+    if not entries:
+        return
+    if given.get("groups") is not None:
+        raise ValueError("give groups= or layered_groups=, not both")
+    groups: Dict[str, List[str]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not entry.get("layers"):
+            raise ValueError(f"layered_groups[{i}] must be a dict with 'layers' (layer names or layers) and 'name'")
+        caption = str(entry.get("name", entry.get("caption")) or f"group {i + 1}")
+        groups[caption] = [ref if isinstance(ref, str) else getattr(ref, "name", str(ref)) for ref in entry["layers"]]
+    given["groups"] = groups
+
+
+def _not_in_this_build(given) -> None:
+    """Keywords named in the signature whose features are not in this build yet."""
+    for key in ("groups", "detail", "load", "imports"):
+        if given.get(key):
+            raise NotImplementedError(f"{key}= is not implemented in this build of kerasvg")
+
+
 def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
 
 
-def _theme_overrides(given) -> Dict[str, Any]:
+def _theme_overrides(given, tables: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:
     """Theme overrides: the user's `overrides`, then visualkeras keywords (which win)."""
     merged: Dict[str, Any] = {}
     for table, entries in (given.get("overrides") or {}).items():
@@ -252,10 +300,15 @@ def _theme_overrides(given) -> Dict[str, Any]:
         canvas["text_color"] = colour_or_transparent(given["font_color"])
     if "padding" in given:
         canvas["padding"] = given["padding"]
-    if given.get("color_map"):
+    if tables:
         layer_styles = merged.setdefault("layer", {})
-        for cls, style in given["color_map"].items():
-            layer_styles.setdefault(class_name(cls), {}).update(style)
+        for key, style in tables.items():
+            layer_styles.setdefault(key, {}).update(style)
+    connector = {k: given[v] for k, v in (("color", "connector_fill"), ("width", "connector_width")) if v in given}
+    if connector:
+        if "color" in connector:
+            connector["color"] = colour_or_transparent(connector["color"])
+        merged["connector"] = {**(merged.get("connector") or {}), **connector}
     if not canvas:
         del merged["canvas"]
     return merged
@@ -315,7 +368,7 @@ def _sizing(given, layer_count: int) -> Sizing:
     return Sizing(mode=given.get("sizing_mode", "accurate"), one_dim_orientation=given.get("one_dim_orientation", "z"), **vk)
 
 
-def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
+def _label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
     lines = []
     for part in parts:
         if part == "name":
@@ -327,6 +380,10 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
             lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
         elif part == "params":
             lines.append(f"{layer.params:,} params")
+        else:
+            text = part_text(layer, part, live)
+            if text:
+                lines.append(text)
     return tuple(lines)
 
 
@@ -346,11 +403,11 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
     frame_step = font_px * 1.2 + 4
     items = []
     for layer in graph.layers:
-        lines, above = _label_lines(layer, parts), theme.get("labels", "placement") == "above"
+        lines, above = _label_lines(layer, parts, live.get(layer.name)), theme.get("labels", "placement") == "above"
         if labelled is not None and layer.name not in labelled:
             lines = ()
-        if callback is not None and layer.index is not None and layer.name in live:
-            text, above = callback(layer.index, live[layer.name])
+        if callback is not None and layer.index is not None:
+            text, above = callback(layer.index, live[layer.name] if layer.name in live else record_of(layer))
             lines = tuple(str(text).split("\n")) if text else ()
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
@@ -367,11 +424,13 @@ def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[
     return result
 
 
-def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> LayoutOptions:
+def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, frozen=frozenset()) -> LayoutOptions:
     family = theme.get("canvas", "font_family")
     legend = ()
     if given.get("legend"):
         legend = _legend_entries(graph, items, given.get("show_dimension", False))
+    if frozen:
+        legend += ((FROZEN_LEGEND_TYPE, "other", "frozen (trainable=False)"),)
     return LayoutOptions(
         spacing=float(given.get("spacing", max(6.0, 28 * density(len(graph.layers))))),
         aspect=_parse_aspect(given.get("aspect")),
