@@ -258,11 +258,15 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
         full_left, full_right = columns.full[c]
         if previous_right is None:
             centre = start + full_left
+        elif columns.gap[c]:  # a SpacingDummyLayer: clear space after everything before, labels included
+            wall = max(previous_right, reach) + opts.spacing + columns.gap[c]
+            centre = wall + full_left
+            last_label.clear()
         elif (c - 1) in busy:
-            centre = max(previous_right, reach) + opts.spacing + columns.gap[c] + full_left
+            centre = max(previous_right, reach) + opts.spacing + full_left
             wall = centre - full_left
         else:
-            centre = previous_right + opts.spacing + columns.gap[c] + box_left
+            centre = previous_right + opts.spacing + box_left
         for node in column:
             if not node.item.lines:
                 continue
