@@ -56,7 +56,30 @@ def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
 
 
 def to_pdf(svg: str) -> bytes:
-    return _cairosvg().svg2pdf(bytestring=svg.encode("utf-8"))
+    """A one-page PDF without cairo's creation date, so the same SVG always gives the same bytes."""
+    _cairosvg()
+    return _dateless_pdf_surface().convert(bytestring=svg.encode("utf-8"))
+
+
+_PDF_SURFACE = None
+
+
+def _dateless_pdf_surface():
+    global _PDF_SURFACE
+    if _PDF_SURFACE is None:
+        import cairocffi
+        import cairosvg.surface
+
+        class DatelessPDF(cairocffi.PDFSurface):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, "")
+
+        class Surface(cairosvg.surface.PDFSurface):
+            surface_class = DatelessPDF
+
+        _PDF_SURFACE = Surface
+    return _PDF_SURFACE
 
 
 def to_jpeg(png: bytes, background: str, quality: int = 95, dpi: Optional[float] = None) -> bytes:
