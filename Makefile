@@ -19,7 +19,7 @@ system-packages:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 		missing=""; \
 		for p in chromium fonts-dejavu-core fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-		if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi; \
+		if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=300 update -q && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q $$missing; fi; \
 	else echo "not root or no apt-get: install chromium, fonts-dejavu-core and fonts-noto-cjk yourself"; fi
 
 test: system-packages $(BIN)/python
