@@ -49,7 +49,6 @@ def _checked_keywords(view):
 @_checked_keywords
 def layered_view(
     model,
-    *,
     to_file: Optional[Union[str, os.PathLike]] = None,
     min_z: Optional[float] = None,
     min_xy: Optional[float] = None,
@@ -87,6 +86,7 @@ def layered_view(
     logo_groups: Optional[Sequence[Mapping[str, Any]]] = None,
     logos_legend: Union[bool, Mapping[str, Any], None] = None,
     styles: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
+    *,
     labels: Union[Sequence[str], str, None] = None,
     theme: Union[str, os.PathLike, None] = None,
     overrides: Optional[Mapping[str, Mapping[str, Any]]] = None,
@@ -109,7 +109,8 @@ def layered_view(
     """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram; returns a `Diagram`.
 
     A keyword left at its default (None) keeps kerasvg's legibility-first default; one you pass keeps
-    visualkeras's meaning. Precedence: explicit keywords > `options` > `preset`.
+    visualkeras's meaning. visualkeras's keywords (to_file … styles) may also be given by position, in
+    visualkeras's order. Precedence: explicit keywords > `options` > `preset`.
 
     to_file: also save to this path (format from the extension: .svg .png .jpg .jpeg .pdf .html).
     min_z: smallest box depth along the flow, px (visualkeras sizing; default: kerasvg's log sizing).

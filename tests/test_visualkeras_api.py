@@ -248,8 +248,11 @@ def test_visualkeras_020_models_draw(lib_name, kind, nested):
 
 def test_the_signature_names_every_keyword_with_a_type_a_default_and_a_line_of_doc():
     params = inspect.signature(kerasvg.layered_view).parameters
+    positional = [name for name, p in params.items() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    assert positional == ["model"] + [f.name for f in dataclasses.fields(kerasvg.LayeredOptions)]  # visualkeras's order
     keywords = {name for name, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert keywords == MASTER_FIELDS | KERASVG_KEYWORDS | {"options", "preset"}
+    assert keywords == KERASVG_KEYWORDS | {"options", "preset"}
+    keywords |= MASTER_FIELDS
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     doc = kerasvg.layered_view.__doc__
     for name in keywords:
@@ -257,6 +260,12 @@ def test_the_signature_names_every_keyword_with_a_type_a_default_and_a_line_of_d
         assert params[name].default is not inspect.Parameter.empty, name
         assert f"\n    {name}: " in doc, name
     assert params["direction"].default == "lr" and params["show_trainable"].default is False
+
+
+def test_visualkeras_keywords_may_come_by_position(net, tmp_path):
+    out = tmp_path / "positional.svg"
+    d = kerasvg.layered_view(net, str(out), 30)
+    assert out.read_text(encoding="utf-8") == d.to_svg() == kerasvg.layered_view(net, min_z=30).to_svg()
 
 
 def test_an_unknown_keyword_is_a_type_error_with_a_suggestion(net):
