@@ -12,6 +12,8 @@ from .options import class_name
 from .theme import STYLE_KEYS, is_glob
 
 IMAGE_KEYS = ("image", "image_fit", "image_axis", "scale_image")
+PER_LAYER_KEYS = ("padding", "spacing", "scale_z", "scale_xy", "min_z", "max_z", "min_xy", "max_xy", "shade_step",
+                  "font", "font_color", "text_vspacing")  # visualkeras style keys kerasvg does not apply per layer
 
 
 def layer_tables(color_map, styles) -> Tuple[Dict[str, Dict[str, Any]], Set[str]]:
@@ -35,6 +37,10 @@ def layer_tables(color_map, styles) -> Tuple[Dict[str, Dict[str, Any]], Set[str]
                 if k in IMAGE_KEYS and source == "styles":
                     warnings.warn(f"styles[{name!r}][{k!r}]: kerasvg does not draw images on layers; ignored",
                                   UserWarning, stacklevel=4)
+                    continue
+                if k in PER_LAYER_KEYS and source == "styles":
+                    warnings.warn(f"styles[{name!r}][{k!r}]: kerasvg sets {k} for the whole diagram, not per layer; "
+                                  f"ignored (per layer: {', '.join(STYLE_KEYS)})", UserWarning, stacklevel=4)
                     continue
                 if k not in STYLE_KEYS:
                     raise ValueError(f"{source}[{name!r}]: unknown style key {k!r} (supported: {', '.join(STYLE_KEYS)})")

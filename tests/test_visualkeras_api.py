@@ -455,6 +455,21 @@ def test_a_string_key_matching_nothing_is_an_error_naming_the_nearest(net, keras
     kerasvg.layered_view(net, color_map={keras.layers.LSTM: {"fill": "red"}, "GRU": {"fill": "blue"}})
 
 
+def test_style_keys_kerasvg_does_not_apply_per_layer_warn_and_unknown_ones_fail(net):
+    with pytest.warns(UserWarning, match="'spacing'.*not per layer"):
+        d = kerasvg.layered_view(net, styles={"conv1": {"spacing": 40, "fill": "#010203"}})
+    assert front_fill(groups_by_name(d)["conv1"]) == "#010203"
+    with pytest.raises(ValueError, match="'colour'.*fill, outline, pattern"):
+        kerasvg.layered_view(net, styles={"conv1": {"colour": "red"}})
+
+
+def test_theme_labels_take_the_new_parts(net, tmp_path):
+    theme = tmp_path / "parts.toml"
+    theme.write_text('[labels]\nshow = ["name", "activation", "config.rate"]\n')
+    lines = label_lines(kerasvg.layered_view(net, theme=str(theme)))
+    assert lines["fc"] == ["fc", "relu"] and lines["drop"] == ["drop", "rate=0.3"]
+
+
 def test_theme_files_take_layer_names(net, tmp_path):
     theme = tmp_path / "lab.toml"
     theme.write_text('[layer.fc]\nfill = "#654321"\n[layer."conv*"]\nfill = "#0f0f0f"\n')
