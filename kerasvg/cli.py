@@ -215,10 +215,7 @@ def _render(args) -> int:
 
 def _batch(models: List[str], folder: Path, keywords, args) -> int:
     kinds = _formats(args.format)
-    if args.check:
-        if not folder.is_dir():
-            raise CliError(f"{folder}: no such folder to check")
-    else:
+    if not args.check:
         folder.mkdir(parents=True, exist_ok=True)
     stems = _stems(models)
     jobs = [(model, [str(folder / f"{stems[model]}.{kind}") for kind in kinds]) for model in models]
