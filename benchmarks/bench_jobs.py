@@ -49,6 +49,7 @@ def main() -> int:
                    for name in os.listdir(Path(tmp) / "out-1-0"))
     print(f"{args.files} files x {args.formats} on {os.cpu_count()} cores: --jobs 2 is "
           f"{medians[1] / medians[2]:.2f}x as fast as --jobs 1; identical bytes: {same}")
+    print(f"load average during the runs: {os.getloadavg()[0]:.1f} (a speed-up needs idle cores)")
     return 0
 
 
