@@ -9,7 +9,7 @@ import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
@@ -31,8 +31,12 @@ SPARSE_LABELS_ABOVE = 60
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 
-def _checked_keywords(view):
-    """Reject unknown keywords with the nearest known one (Python's own message has no suggestion)."""
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def _checked_keywords(view: _View) -> _View:
+    """Reject unknown keywords with the nearest known one (Python's own message has no suggestion).
+    Typed as returning `view` itself, so editors show layered_view's real signature."""
     known = [name for name in inspect.signature(view).parameters if name != "model"]
 
     @functools.wraps(view)
@@ -43,7 +47,7 @@ def _checked_keywords(view):
                             f"{did_you_mean(unknown[0], known)}")
         return view(*args, **keywords)
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]
 
 
 @_checked_keywords
