@@ -21,7 +21,7 @@ from .ranges import layer_range, with_stubs
 from .record import record_of
 from .sizing import Sizing, box_size
 from .spacing import spacer_gaps
-from .styling import check_keys, layer_tables
+from .styling import check_class_names, check_keys, layer_tables
 from .svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
@@ -285,6 +285,7 @@ def _not_in_this_build(given) -> None:
 
 def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
+    check_class_names([t for t in given.get("type_ignore") or [] if isinstance(t, str)], graph, "type_ignore")
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
 

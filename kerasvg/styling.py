@@ -59,7 +59,18 @@ def check_keys(keys: Iterable[str], graph: ModelGraph, exempt: Set[str] = frozen
             continue
         if is_glob(key) and any(fnmatch.fnmatchcase(n, key) for n in names):
             continue
-        near = difflib.get_close_matches(key, list(dict.fromkeys(names + sorted(types))) + sorted(KERAS_LAYER_CLASSES), n=3)
+        near = difflib.get_close_matches(key, list(dict.fromkeys(names + sorted(types | KERAS_LAYER_CLASSES))), n=3)
         hint = f" (nearest: {', '.join(near)})" if near else ""
         raise ValueError(f"{where} key {key!r} names no Keras layer class and matches no layer of model "
                          f"{graph.name!r}{hint}")
+
+
+def check_class_names(names: Iterable[str], graph: ModelGraph, where: str) -> None:
+    """Each name must be a Keras layer class or the class of a layer in the model."""
+    types = {l.type for l in graph.layers}
+    for name in names:
+        if name not in KERAS_LAYER_CLASSES and name not in types:
+            near = difflib.get_close_matches(name, sorted(types | KERAS_LAYER_CLASSES), n=3)
+            hint = f" (nearest: {', '.join(near)})" if near else ""
+            raise ValueError(f"{where}: {name!r} is not a Keras layer class nor the class of a layer of model "
+                             f"{graph.name!r}{hint}")

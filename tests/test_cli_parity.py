@@ -54,6 +54,11 @@ def test_hide_types_drops_those_classes(model_file, tmp_path):
     assert list(_groups(out)) == ["img", "conv1", "conv2", "flat", "out"]
 
 
+def test_hide_types_with_a_typo_exits_2_naming_the_nearest(model_file, tmp_path, capsys):
+    assert main(["render", str(model_file), "-o", str(tmp_path / "x.svg"), "--hide-types", "Dropuot"]) == 2
+    assert "'Dropuot'" in capsys.readouterr().err and not (tmp_path / "x.svg").exists()
+
+
 def test_layer_range_flag_by_names_and_indices(model_file, tmp_path):
     by_name = _render(model_file, tmp_path, "--layer-range", "bn:conv2", name="a.svg")
     by_index = _render(model_file, tmp_path, "--layer-range", "2:4", name="b.svg")
