@@ -264,10 +264,24 @@ def _run_jobs(jobs, options: _JobOptions, workers: int):
     if workers == 1:
         return map(functools.partial(_render_job, options=options), jobs)
     import concurrent.futures
-    import multiprocessing
 
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=_pool_context())
     return _drain(pool, pool.map(functools.partial(_render_job, options=options), jobs))
+
+
+def _pool_context():
+    """fork (workers start at once, sharing the imported renderer) while this process has one thread and no
+    TensorFlow; otherwise spawn (fresh interpreters), since forking a threaded process can deadlock."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "tensorflow" not in sys.modules and \
+            "fork" in multiprocessing.get_all_start_methods():
+        from . import html, layered, raster, savedfile  # noqa: F401  imported once, inherited by every worker
+
+        raster._cairosvg()
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _drain(pool, results):

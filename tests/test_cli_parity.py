@@ -164,6 +164,26 @@ def test_check_in_a_batch_and_jobs_give_the_same_bytes(model_file, tmp_path, cap
     assert len(stale) == 1 and "m1.png" in stale[0]
 
 
+def test_jobs_2_in_a_fresh_process_forks_workers_with_the_same_bytes(model_file, tmp_path):
+    """A command-line process has no TensorFlow and one thread, so its workers are forked."""
+    import os
+    import subprocess
+    import sys
+
+    models = []
+    for i in range(4):
+        copy = tmp_path / f"n{i}.keras"
+        copy.write_bytes(model_file.read_bytes())
+        models.append(str(copy))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for jobs in ("1", "2"):
+        run = subprocess.run([sys.executable, "-m", "kerasvg", "render", *models, "-o", f"{tmp_path / jobs}/",
+                              "--format", "svg,pdf", "--jobs", jobs], capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert len(names) == 8 and all((tmp_path / "1" / n).read_bytes() == (tmp_path / "2" / n).read_bytes() for n in names)
+
+
 def test_jobs_must_be_a_positive_whole_number(model_file, tmp_path):
     assert main(["render", str(model_file), "-o", f"{tmp_path}/", "--jobs", "0"]) == 2
 
