@@ -164,8 +164,8 @@ def test_check_in_a_batch_and_jobs_give_the_same_bytes(model_file, tmp_path, cap
     assert len(stale) == 1 and "m1.png" in stale[0]
 
 
-def test_jobs_2_in_a_fresh_process_forks_workers_with_the_same_bytes(model_file, tmp_path):
-    """A command-line process has no TensorFlow and one thread, so its workers are forked."""
+def test_jobs_2_from_the_command_line_gives_the_same_bytes(model_file, tmp_path):
+    """A command-line process (no TensorFlow, one thread) forks its workers; pytest's process spawns them."""
     import os
     import subprocess
     import sys
