@@ -6,12 +6,13 @@ leaves kerasvg's own (legibility-first) default in place.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from .sizing import ORIENTATIONS, SIZING_MODES
 from .text_callables import LAYERED_TEXT_CALLABLES
-from .theme import LABEL_PARTS, is_label_part, parse_colour
+from .theme import LABEL_PARTS, font_family_problem, is_label_part, parse_colour
 
 VISUALKERAS_DEFAULTS: Dict[str, Any] = {
     "to_file": None, "min_z": 20, "min_xy": 20, "max_z": 400, "max_xy": 2000, "scale_z": 1.5,
@@ -47,6 +48,7 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
 DIRECTIONS = ("lr", "tb")
 StyleMap = Mapping[Union[str, type], Mapping[str, Any]]
 TextCallable = Callable[[int, Any], Tuple[str, bool]]
+MAX_KEYWORD_NUMBER = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,11 @@ def _validate(given: Dict[str, Any]) -> None:
         value = given.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{key} must be a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_KEYWORD_NUMBER:
+            raise ValueError(f"{key} must be a finite number from 0 to {MAX_KEYWORD_NUMBER:,}, got {value!r}")
+    max_width = given.get("max_width")
+    if isinstance(max_width, float) and not math.isfinite(max_width):
+        raise ValueError(f"max_width must be a finite number, got {max_width!r}")
     direction = given.get("direction")
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"direction={direction!r} is not supported (allowed: {', '.join(DIRECTIONS)})")
@@ -232,8 +237,12 @@ def colour_or_transparent(value) -> Optional[str]:
 def font_family(font) -> str:
     """A family name from a string or a Pillow ImageFont."""
     if isinstance(font, str):
-        return font
-    getname = getattr(font, "getname", None)
-    if getname is not None:
-        return getname()[0]
-    raise ValueError(f"font must be a family name or a Pillow ImageFont, got {type(font).__name__}")
+        name = font
+    elif getattr(font, "getname", None) is not None:
+        name = font.getname()[0]
+    else:
+        raise ValueError(f"font must be a family name or a Pillow ImageFont, got {type(font).__name__}")
+    problem = font_family_problem(name)
+    if problem:
+        raise ValueError(f"font={name!r} {problem}")
+    return name

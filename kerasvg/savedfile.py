@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from . import budgets
+from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
 
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
-MAX_LAYERS = 100_000
 CONFIG_KEYS = (
     "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
     "pool_size", "activation", "rate", "num_heads", "key_dim", "input_dim", "output_dim",
@@ -40,6 +44,8 @@ def read_saved_model(path) -> ModelGraph:
         raise SavedModelError(f"{path}: no such file")
     if path.is_dir():
         raise SavedModelError(f"{path}: is a folder, not a model file (.keras, .h5 or .json)")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise SavedModelError(f"{path}: not a regular file (a FIFO, device or socket), so not read")
     with open(path, "rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
@@ -56,10 +62,10 @@ def read_saved_model(path) -> ModelGraph:
 
 
 def _read_capped(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_CONFIG_BYTES:
-        raise SavedModelError(f"{path}: {size:,} bytes is larger than the {MAX_CONFIG_BYTES:,}-byte limit for a model config")
-    return path.read_bytes()
+    try:
+        return budgets.read_bounded(path, "model config")
+    except budgets.BudgetError as exc:
+        raise SavedModelError(str(exc)) from None
 
 
 def _config_from_zip(path: Path) -> bytes:
@@ -73,34 +79,62 @@ def _config_from_zip(path: Path) -> bytes:
         except KeyError:
             names = ", ".join(archive.namelist()[:5]) or "nothing"
             raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
-        if info.file_size > MAX_CONFIG_BYTES:
-            raise SavedModelError(
-                f"{path}: config.json unpacks to {info.file_size:,} bytes, over the {MAX_CONFIG_BYTES:,}-byte limit")
+        limit = budgets.current().input_bytes
+        if info.file_size > limit:
+            raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
+                                                       "input_bytes")))
         try:
             with archive.open(info) as member:
-                data = member.read(MAX_CONFIG_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
             raise SavedModelError(f"{path}: config.json cannot be unpacked ({exc})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise SavedModelError(f"{path}: config.json unpacks to more than the {MAX_CONFIG_BYTES:,}-byte limit")
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to more than it declares, which",
+                                                   "input_bytes")))
     return data
 
 
 def _config_from_h5(path: Path) -> bytes:
+    """The `model_config` attribute, read in a child process: a crafted HDF5 file can crash the library."""
+    from .isolate import IsolationError, run_isolated
+
+    limit = budgets.current().input_bytes
+    try:
+        return run_isolated(h5_model_config, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+    except IsolationError as exc:
+        raise SavedModelError(f"{path}: {exc} (reading this file in a child process)") from None
+
+
+H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
+H5_CHILD_SECONDS = 15
+
+
+def h5_model_config(path: str, limit: int) -> bytes:
+    """`model_config` of a legacy `.h5` file as bytes, at most `limit` of them (run it isolated)."""
     try:
         import h5py
     except ImportError:
         raise SavedModelError(f"{path}: reading legacy .h5 files needs h5py: pip install 'kerasvg[h5]'") from None
     try:
         with h5py.File(path, "r") as handle:
-            raw = handle.attrs.get("model_config")
+            if "model_config" not in handle.attrs:
+                raw = None
+            else:
+                stored = h5py.h5a.open(handle.id, b"model_config").get_storage_size()
+                if stored > limit:
+                    raise SavedModelError(str(budgets.exceeded(
+                        f"{path}: the model_config attribute of {stored:,} bytes", "input_bytes", limit)))
+                raw = handle.attrs.get("model_config")
     except OSError as exc:
         raise SavedModelError(f"{path}: not a readable HDF5 file ({exc})") from None
     if raw is None:
         raise SavedModelError(f"{path}: the HDF5 file has no model_config (a weights-only file?), so there is no model to draw")
-    if isinstance(raw, bytes):
-        return raw
-    return str(raw).encode("utf-8")
+    data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(
+            f"{path}: the model_config attribute of {len(data):,} bytes", "input_bytes", limit)))
+    return data
 
 
 def _parse_json(data: bytes, path) -> dict:
@@ -112,9 +146,29 @@ def _parse_json(data: bytes, path) -> dict:
         raise SavedModelError(f"{path}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise SavedModelError(f"{path}: JSON nested too deeply to be a model config") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        digits = re.search(r"has (\d+) digits", str(exc))
+        what = f"an integer of {digits.group(1)} digits" if digits else str(exc)
+        raise SavedModelError(f"{path}: not a usable JSON model config ({what}; no model needs such a number)") from None
+    depth = _json_depth(config)
+    if depth > budgets.current().depth:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
     if not isinstance(config, dict):
         raise SavedModelError(f"{path}: expected a JSON object (what model.to_json() writes), got a JSON {type(config).__name__}")
     return config
+
+
+def _json_depth(value) -> int:
+    """How deeply lists and objects nest (iterative, so any depth is safe to measure)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (list, dict)))
+    return deepest
 
 
 # ---------------------------------------------------------------- configs
@@ -135,8 +189,8 @@ def graph_from_config(config: dict, source: str = "config") -> ModelGraph:
         raise
     except RecursionError:
         raise SavedModelError(f"{source}: models nested too deeply") from None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {exc})") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError) as exc:
+        raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {short_repr(str(exc), 200)})") from None
 
 
 def _is_model(entry: dict) -> bool:
@@ -170,13 +224,24 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.count = 0
+        self.edges = 0
+        self.depth = 0
 
     def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = ()) -> ModelGraph:
         config = entry["config"]
         layers = config["layers"]
         self.count += len(layers)
-        if self.count > MAX_LAYERS:
-            raise SavedModelError(f"{self.source}: more than {MAX_LAYERS:,} layers; refusing to draw it")
+        if self.count > budgets.current().layers:
+            raise SavedModelError(str(budgets.exceeded(f"{self.source}: {self.count:,} layers", "layers")))
+        if self.depth >= budgets.current().depth:
+            raise SavedModelError(str(budgets.exceeded(f"{self.source}: models nested {self.depth + 1} deep", "depth")))
+        self.depth += 1
+        try:
+            return self._model(entry, config, layers, hints, given_inputs)
+        finally:
+            self.depth -= 1
+
+    def _model(self, entry, config, layers, hints, given_inputs) -> ModelGraph:
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
         if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
@@ -242,11 +307,18 @@ class _Reader:
             if shape != UNKNOWN:
                 recorded.setdefault((src, node_index, tensor_index), shape)
         edges: List[Tuple[str, str]] = []
+        seen_edges = set()
+        limit = budgets.current().edge_limit(self.count)
         for n in names:
             for node in nodes[n]:
                 for src, _, _, _ in node:
-                    if (src, n) not in edges and src in by_name:
+                    if (src, n) not in seen_edges and src in by_name:
+                        seen_edges.add((src, n))
                         edges.append((src, n))
+                        self.edges += 1
+                        if self.edges > limit:
+                            raise SavedModelError(str(budgets.exceeded(
+                                f"{self.source}: more than {limit:,} connections between layers, which", "edges", limit)))
         order = topological_order(names, edges)
         produced: Dict[Tuple[str, int, int], Any] = {}
         described: Dict[str, Layer] = {}
@@ -282,6 +354,14 @@ class _Reader:
         cls = str(entry.get("class_name", "Layer"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
+        try:
+            check_layer_config(cls, config)
+        except ConfigValueError as exc:
+            raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
+        for shape in inputs:
+            problem = check_shape(shape, "an input shape")
+            if problem:
+                raise SavedModelError(f"{self.source}: layer {short_repr(name)}: {problem}")
         if _is_model(entry):
             nested = self.model(entry, hints=recorded, given_inputs=inputs)
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
@@ -293,10 +373,17 @@ class _Reader:
             trainable, frozen = _params(cls, config, inputs)
         if config.get("trainable") is False:
             trainable, frozen = 0, trainable + frozen
+        if all(isinstance(v, int) for v in (trainable, frozen)) and trainable + frozen > budgets.current().params:
+            raise SavedModelError(str(budgets.exceeded(
+                f"{self.source}: layer {short_repr(name)} has {trainable + frozen:,} parameters, which", "params")))
         count = max(len(inferred), len(recorded))
         outputs = tuple(
             recorded[t] if t < len(recorded) and recorded[t] != UNKNOWN else (inferred[t] if t < len(inferred) else UNKNOWN)
             for t in range(count))
+        for shape in outputs:
+            problem = check_shape(shape, "the output shape")
+            if problem:
+                raise SavedModelError(f"{self.source}: layer {short_repr(name)}: {problem}")
         layer = Layer(
             name=name, type=_type_name(cls, entry), output_shapes=outputs or (UNKNOWN,),
             trainable_params=trainable, non_trainable_params=frozen, config=_key_config(config),
