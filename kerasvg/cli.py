@@ -94,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
     render.add_argument("--legend", action="store_true", help="add a legend of layer types")
     render.add_argument("--labels", metavar="PARTS",
-                        help="label parts, comma separated: name,type,shape,params,activation,kernel,units,config.KEY")
+                        help="label parts, comma separated, from: name, type, shape, params, activation, kernel, units, "
+                             "config.KEY")
     render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
     render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
     render.add_argument("--hide-types", metavar="CLASS[,CLASS]", help="layer classes not to draw, e.g. Dropout,BatchNormalization")
