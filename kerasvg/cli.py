@@ -86,7 +86,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="output file (repeat for several formats) or a folder for a batch")
     render.add_argument("--format", default=None, metavar="FMT[,FMT]",
                         help="formats written per model in a batch (default: svg)")
-    render.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file (see: kerasvg themes)")
+    render.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file (see: kerasvg themes); "
+                        "'auto' or LIGHT,DARK: an SVG that follows the viewer's light/dark setting")
+    render.add_argument("--scheme", choices=("light", "dark"), help="with a light/dark pair: the variant PNG, PDF, "
+                        "TikZ and PowerPoint use (default: light)")
+    render.add_argument("--text", choices=("text", "paths"), help="labels as SVG text (default) or as outlines "
+                        "from the bundled DejaVu fonts, the same on every machine (needs kerasvg[paths])")
     render.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
     render.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
     render.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
@@ -379,10 +384,13 @@ def _report_stale(stale: List[Path], checked: int) -> int:
 
 def _keywords(args) -> Dict[str, object]:
     keywords: Dict[str, object] = {}
-    for key in ("theme", "width", "labels", "aspect", "direction"):
+    for key in ("theme", "width", "labels", "aspect", "direction", "scheme", "text"):
         value = getattr(args, key)
         if value is not None:
             keywords[key] = value
+    theme = keywords.get("theme")
+    if isinstance(theme, str) and "," in theme and not os.path.exists(theme):
+        keywords["theme"] = tuple(part.strip() for part in theme.split(","))
     for key in ("legend", "expand_nested", "fold_repeats", "show_trainable"):
         if getattr(args, key):
             keywords[key] = True
@@ -431,8 +439,9 @@ def _settings(items: Sequence[str]) -> Dict[str, Dict[str, object]]:
 
 _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
               "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
-              "theme": "--theme", "type_ignore": "--hide-types", "layer_range": "--layer-range",
-              "show_trainable": "--show-trainable", "max_width": "--max-width", "overrides": "--set"}
+              "theme": "--theme", "scheme": "--scheme", "text": "--text", "type_ignore": "--hide-types",
+              "layer_range": "--layer-range", "show_trainable": "--show-trainable", "max_width": "--max-width",
+              "overrides": "--set"}
 
 
 def _diagram(graph, keywords):

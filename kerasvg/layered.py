@@ -25,6 +25,8 @@ from .styling import check_class_names, check_keys, layer_tables
 from .svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
+from .writers.outlines import check_text_mode
+from .writers.schemes import check_scheme, theme_pair, with_scheme
 
 MAX_NAME_CHARS = 28
 SPARSE_LABELS_ABOVE = 60
@@ -92,7 +94,7 @@ def layered_view(
     styles: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
     *,
     labels: Union[Sequence[str], str, None] = None,
-    theme: Union[str, os.PathLike, None] = None,
+    theme: Union[str, os.PathLike, Tuple[str, str], None] = None,
     overrides: Optional[Mapping[str, Mapping[str, Any]]] = None,
     width: Union[str, None] = None,
     aspect: Union[float, str, None] = None,
@@ -107,6 +109,8 @@ def layered_view(
     load: bool = False,
     imports: Optional[Sequence[str]] = None,
     id_prefix: Optional[str] = None,
+    scheme: Optional[str] = None,
+    text: Optional[str] = None,
     options: Union[LayeredOptions, Mapping[str, Any], None] = None,
     preset: Optional[str] = None,
 ) -> Diagram:
@@ -154,7 +158,7 @@ def layered_view(
     logos_legend: visualkeras logo legend; accepted, not drawn by kerasvg.
     styles: {class, class name, layer name or glob: {"fill", "outline", "pattern"}}; names beat classes.
     labels: label parts, e.g. ("name", "kernel", "activation", "shape"); see LABEL_PARTS and config.KEY.
-    theme: a built-in theme name (kerasvg.themes()) or a path to a .toml theme file.
+    theme: a built-in theme name (kerasvg.themes()), a path to a .toml file, "auto" or a (light, dark) pair.
     overrides: theme values on top of the theme, e.g. {"canvas": {"font_size": 11}}.
     width: printed width such as "3.5in", "90mm", "600px": text keeps the theme's point size.
     aspect: wrap the flow into rows near this width/height ratio (16/9 or "16:9").
@@ -169,6 +173,8 @@ def layered_view(
     load: saved files: allow loading the model with Keras to read what the config does not say.
     imports: modules to import before loading (custom layer classes).
     id_prefix: prefix of the SVG's ids (default: a short hash of the content).
+    scheme: with a (light, dark) theme pair or theme="auto": the scheme drawn as attributes ("light"/"dark").
+    text: "text" (selectable <text>) or "paths" (labels as glyph outlines).
     options: a LayeredOptions (fields that differ from its defaults count) or a mapping of these keywords.
     preset: a name from LAYERED_PRESETS ("default", "compact", "presentation") or "flat".
     """
@@ -215,8 +221,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
 
         graph, live = read_model(model)
     tables, from_classes = layer_tables(given.get("color_map"), given.get("styles"))
-    theme = load_theme(given.get("theme"), _theme_overrides(given, tables))
-    check_keys(theme.values["layer"], graph, from_classes, "color_map / styles / theme [layer]")
+    whole = graph
     spacers, gaps = spacer_gaps(graph, live)
     graph = without_layers(graph, _ignored(graph, given) + spacers)
     stubs: Tuple[Tuple[str, str], ...] = ()
@@ -226,6 +231,9 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         graph = expand_nested(graph)
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
+    theme, other = _themes(given, tables)
+    check_keys(theme.values["layer"], whole, from_classes, "color_map / styles / theme [layer]")
+    text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
     frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") else frozenset()
@@ -246,8 +254,16 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr, frozen=frozen)
+    if text_mode == "paths":
+        from .writers.outlines import text_as_paths
+
+        svg = text_as_paths(svg, theme.get("canvas", "font_family"), scene.font_size)
+    if other is not None:
+        svg = with_scheme(svg, scene, other, "light" if given.get("scheme") == "dark" else "dark",
+                          shade_step=given.get("shade_step"))
     diagram = Diagram(svg=svg, scene=scene, graph=graph, theme=theme,
                       background=theme.get("canvas", "background"), physical_width=physical,
+                      shade_step=given.get("shade_step"),
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
     if given.get("to_file"):
         diagram.save(given["to_file"])
@@ -288,6 +304,17 @@ def _ignored(graph: ModelGraph, given) -> List[str]:
     check_class_names([t for t in given.get("type_ignore") or [] if isinstance(t, str)], graph, "type_ignore")
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
+
+
+def _themes(given, tables: Mapping[str, Mapping[str, Any]]) -> Tuple[Theme, Optional[Theme]]:
+    """The theme drawn as attributes, and the other one of a light/dark pair (repainted by CSS) or None."""
+    pair = theme_pair(given.get("theme"))
+    scheme = check_scheme(given.get("scheme"), pair is not None)
+    overrides = _theme_overrides(given, tables)
+    if pair is None:
+        return load_theme(given.get("theme"), overrides), None
+    light, dark = (load_theme(name, overrides) for name in pair)
+    return (dark, light) if scheme == "dark" else (light, dark)
 
 
 def _theme_overrides(given, tables: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:

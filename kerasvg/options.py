@@ -30,6 +30,8 @@ SIZING_KEYS = ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "siz
 KERASVG_DEFAULTS: Dict[str, Any] = {
     "labels": ("name", "shape"),
     "theme": None,
+    "scheme": None,
+    "text": None,
     "overrides": None,
     "id_prefix": None,
     "width": None,

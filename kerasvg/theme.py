@@ -50,6 +50,7 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "font_family": Key("family", "DejaVu Sans", "one font family name (cairo uses only the first)"),
         "font_size": Key("positive", 9, "size of labels and legend text, in points (kept at any printed width)"),
         "text_color": Key("colour", "#222222", "colour of labels and legend text"),
+        "slide_font": Key("text", "Arial", "font family of text in .pptx slides (one every presenter's laptop has)"),
     },
     "box": {
         "stroke": Key("colour", "#2f2f2f", "outline colour of the boxes"),
