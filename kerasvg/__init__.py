@@ -3,7 +3,7 @@
     import kerasvg
     kerasvg.layered_view(model).save("model.svg")
 
-Built-in themes (kerasvg.themes()): default, blueprint, mono, paper, slides, transparent.
+Built-in themes (kerasvg.themes()): default, blueprint, dark, mono, paper, slides, transparent.
 
 visualkeras code runs as it is with `import kerasvg as visualkeras`: layered_view, show,
 LayeredOptions, LAYERED_PRESETS, LAYERED_TEXT_CALLABLES and SpacingDummyLayer.
