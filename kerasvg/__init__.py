@@ -9,6 +9,7 @@ visualkeras code runs as it is with `import kerasvg as visualkeras`: layered_vie
 LayeredOptions, LAYERED_PRESETS, LAYERED_TEXT_CALLABLES and SpacingDummyLayer.
 """
 from .diagram import Diagram
+from .comparison import diff
 from .layered import layered_view
 from .model import Layer, ModelGraph
 from .options import LAYERED_PRESETS, LayeredOptions
@@ -18,7 +19,7 @@ from .theme import ThemeError, themes
 
 __version__ = "0.1.0"
 __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "LayeredOptions", "ModelGraph",
-           "SpacingDummyLayer", "ThemeError", "layered_view", "show", "themes", "__version__"]
+           "SpacingDummyLayer", "ThemeError", "diff", "layered_view", "show", "themes", "__version__"]
 
 
 def __getattr__(name):

@@ -205,7 +205,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _layered_view(model, options, preset, keywords) -> Diagram:
+def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     if "to_file" in keywords and keywords["to_file"] is not None:
         from .diagram import format_of
 
@@ -239,7 +239,12 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
     frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") else frozenset()
     items = [replace(item, gap_before=gaps.get(item.name, 0.0)) if item.name in gaps else item
              for item in _items(graph, given, live, theme, font_px)]
+    if marks is not None:  # a diff names every layer that is not the same, however sparse the labels
+        items = [replace(it, lines=_label_lines(graph.layer(it.name), ("name",)))
+                 if not it.lines and marks.needs_label(it.name) else it for it in items]
     opts = _layout_options(graph, given, theme, font_px, items, frozen)
+    if marks is not None:
+        opts = replace(opts, legend=opts.legend + marks.legend_entries())
     sizing = _sizing(given, len(graph.layers))
     if physical is None:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
@@ -253,7 +258,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         width_attr = f"{fmt(value)}{unit}"
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
-                    width_attr=width_attr, height_attr=height_attr, frozen=frozen)
+                    width_attr=width_attr, height_attr=height_attr, frozen=frozen, marks=marks)
     if text_mode == "paths":
         from .writers.outlines import text_as_paths
 

@@ -80,6 +80,15 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "highlight": Key("colour", "#ff8c00", "outline of the selected or hovered layer"),
         "match": Key("colour", "#1f77b4", "outline of layers matching the search"),
     },
+    "diff": {
+        "added": Key("colour", "#009e73", "`kerasvg diff`: outline, badge (+) and connectors of layers only in b"),
+        "removed": Key("colour", "#d55e00", "`kerasvg diff`: outline, badge (\u2212) and connectors of layers only in a"),
+        "changed": Key("colour", "#0072b2", "`kerasvg diff`: outline and badge (~) of layers that differ"),
+        "badge_text": Key("colour", "#ffffff", "`kerasvg diff`: the symbol on the badges"),
+        "outline_width": Key("positive", 2.2, "`kerasvg diff`: width of the status outlines, px"),
+        "same_opacity": Key("fraction", 0.32, "`kerasvg diff`: opacity of unchanged layers and connectors"),
+        "removed_opacity": Key("fraction", 0.25, "`kerasvg diff`: fill opacity of removed (ghosted) layers"),
+    },
 }
 STYLE_KEYS: Dict[str, Key] = {
     "fill": Key("colour", "#c7c7c7", "front-face colour"),
