@@ -453,7 +453,8 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
         glyph = glyphs.get(b.name)
         kind = f" {glyph.group.level}" if glyph is not None else ""
-        kind += " frozen" if b.name in frozen else ""
+        is_frozen = b.name in frozen
+        kind += " frozen" if is_frozen else ""
         within = f' data-group="{_esc(_json_list(membership[b.name]))}"' if b.name in membership else ""
         listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
