@@ -147,8 +147,8 @@ def _graph_nodes(model):
 
 
 def _tf_keras_layers_with_inputs(model):
-    layers = list(getattr(model, "_input_layers", []))
-    return layers + [layer for layer in model.layers if layer not in layers]
+    layers = list(model.layers)
+    return [layer for layer in getattr(model, "_input_layers", []) if layer not in layers] + layers
 
 
 def _flatten(value):

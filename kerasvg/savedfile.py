@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
+from .oprules import TensorArg, infer_op, op_name
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 MAX_LAYERS = 100_000
@@ -230,8 +231,9 @@ class _Reader:
         layer_names = [n for n, e in zip(names, entries) if not _is_operation(e)]
         position = {n: i for i, n in enumerate(layer_names)}
         by_name = dict(zip(names, entries))
+        calls = {n: [_node_call(node) for node in _inbound_nodes(e)] for n, e in zip(names, entries)}
         nodes: Dict[str, List[List[Tuple[str, int, int, Any]]]] = {
-            n: [_node_tensors(node) for node in _node_list(e.get("inbound_nodes"))] for n, e in zip(names, entries)}
+            n: [call[2] for call in calls[n]] for n in names}
         recorded: Dict[Tuple[str, int, int], Any] = {}
         for tensors in nodes.values():
             for node in tensors:
@@ -262,7 +264,8 @@ class _Reader:
                     if build and UNKNOWN not in build:
                         inputs = build
                 known = [recorded.get((n, k, t), UNKNOWN) for t in range(_tensor_count(recorded, n, k))]
-                layer, outputs = self._layer(entry, n, inputs, known, position.get(n))
+                call = calls[n][k] if k < len(calls[n]) else None
+                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call)
                 for t, shape in enumerate(outputs):
                     produced[(n, k, t)] = shape
                 if first is None:
@@ -278,7 +281,8 @@ class _Reader:
 
     # -------- one layer
 
-    def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int]):
+    def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int],
+               call=None):
         cls = str(entry.get("class_name", "Layer"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
@@ -288,6 +292,10 @@ class _Reader:
                         for o in nested.outputs for l in [nested.layer(o)]] or [UNKNOWN]
             trainable = nested.trainable_params
             frozen = nested.total_params - trainable
+        elif _is_op_layer(entry):
+            args, kwargs = (call[0], call[1]) if call else ([], {})
+            inferred = infer_op(_op_name(entry), config, args, kwargs, inputs)
+            trainable, frozen = 0, 0
         else:
             inferred = _infer(cls, config, inputs)
             trainable, frozen = _params(cls, config, inputs)
@@ -311,6 +319,25 @@ def _is_operation(entry: dict) -> bool:
     return module.startswith(("keras.src.ops", "keras.ops"))
 
 
+def _is_op_layer(entry: dict) -> bool:
+    """A weightless call of one tensor op: a Keras 3 operation node or a tf_keras `TFOpLambda`."""
+    return _is_operation(entry) or entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda")
+
+
+def _op_name(entry: dict) -> str:
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    function = config.get("function") if entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda") else None
+    return op_name(str(entry.get("class_name")), function if isinstance(function, str) else None)
+
+
+def _inbound_nodes(entry: dict) -> list:
+    """A layer's inbound nodes; an op layer written as one flat `[name, node, tensor, kwargs]` is one node."""
+    nodes = _node_list(entry.get("inbound_nodes"))
+    if nodes and isinstance(nodes[0], str):
+        return [nodes]
+    return nodes
+
+
 def _type_name(cls: str, entry: dict) -> str:
     registered = entry.get("registered_name")
     if isinstance(registered, str) and ">" in registered:
@@ -329,37 +356,76 @@ def _node_list(value) -> list:
 
 def _node_tensors(node) -> List[Tuple[str, int, int, Any]]:
     """(source layer, node index, tensor index, recorded shape) for every tensor a node consumes."""
+    return _node_call(node)[2]
+
+
+def _node_call(node) -> Tuple[list, dict, List[Tuple[str, int, int, Any]]]:
+    """A node's call arguments, with each tensor replaced by a `TensorArg` indexing the tensor list.
+
+    Keras 3 writes `{"args": [...], "kwargs": {...}}` with `__keras_tensor__` entries; Keras 2 and
+    tf_keras write the first argument's tensors as `[name, node, tensor, kwargs]` (a list of them, or a
+    single one for op layers, or `["_CONSTANT_VALUE", -1, value, kwargs]`) and further tensors in the
+    kwargs as `[name, node, tensor]`, at any depth."""
     found: List[Tuple[str, int, int, Any]] = []
-    if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
-        _walk((node.get("args", []), node.get("kwargs", {})), found)
-    elif isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
-        for item in node:
-            if isinstance(item, list) and len(item) >= 3 and isinstance(item[0], str):
-                found.append((item[0], int(item[1]), int(item[2]), UNKNOWN))
-                if len(item) > 3 and isinstance(item[3], dict):
-                    _walk_legacy(item[3], found)
-    return found
+    if isinstance(node, dict):
+        args = _walk(node.get("args", []), found)
+        kwargs = _walk(node.get("kwargs", {}), found)
+        return list(args) if isinstance(args, list) else [args], kwargs if isinstance(kwargs, dict) else {}, found
+    if not isinstance(node, list):
+        return [], {}, found
+    attached: List[dict] = []
+    first = _walk_legacy_first(node, found, attached)
+    kwargs = _walk_legacy(attached[0], found) if attached else {}
+    return [first], kwargs, found
 
 
-def _walk(value, found) -> None:
+def _walk(value, found):
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__" and isinstance(value.get("config"), dict):
             history = value["config"].get("keras_history") or []
             if len(history) >= 3:
                 found.append((str(history[0]), int(history[1]), int(history[2]), _shape(value["config"].get("shape"))))
-            return
-        for key in sorted(value):
-            _walk(value[key], found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _walk(item, found)
+                return TensorArg(len(found) - 1)
+            return None
+        return {key: _walk(value[key], found) for key in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_walk(item, found) for item in value]
+    return value
 
 
-def _walk_legacy(kwargs: dict, found) -> None:
-    for key in sorted(kwargs):
-        value = kwargs[key]
-        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
-            found.append((value[0], value[1], value[2], UNKNOWN))
+def _is_legacy_ref(value, size: int) -> bool:
+    return (isinstance(value, list) and len(value) == size and isinstance(value[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3]))
+
+
+def _walk_legacy_first(value, found, attached):
+    """The first call argument of a Keras 2 node: `[name, node, tensor, kwargs]` entries in any nesting."""
+    if isinstance(value, list) and len(value) == 4 and value[:2] == ["_CONSTANT_VALUE", -1]:
+        if isinstance(value[3], dict):
+            attached.append(value[3])
+        return value[2]
+    if _is_legacy_ref(value, 4) and isinstance(value[3], dict) or _is_legacy_ref(value, 3):
+        found.append((value[0], int(value[1]), int(value[2]), UNKNOWN))
+        if len(value) == 4:
+            attached.append(value[3])
+        return TensorArg(len(found) - 1)
+    if isinstance(value, list):
+        return [_walk_legacy_first(item, found, attached) for item in value]
+    if isinstance(value, dict):
+        return {key: _walk_legacy_first(value[key], found, attached) for key in sorted(value)}
+    return value
+
+
+def _walk_legacy(value, found):
+    """Keras 2 call kwargs: tensors are `[name, node, tensor]` at any depth of lists and dicts."""
+    if _is_legacy_ref(value, 3):
+        found.append((value[0], int(value[1]), int(value[2]), UNKNOWN))
+        return TensorArg(len(found) - 1)
+    if isinstance(value, list):
+        return [_walk_legacy(item, found) for item in value]
+    if isinstance(value, dict):
+        return {key: _walk_legacy(value[key], found) for key in sorted(value)}
+    return value
 
 
 def _history_list(value) -> List[Tuple[str, int, int]]:
