@@ -10,7 +10,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
 from .layout import FrameSpec, Item, LayoutOptions, layout
-from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
+from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
+                    without_layers)
 from .options import class_name, colour_or_transparent, font_family, resolve
 from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
@@ -185,7 +186,7 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
         elif part == "shape":
             lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
         elif part == "params":
-            lines.append(f"{layer.params:,} params")
+            lines.append(f"{format_count(layer.params)} params")
     return tuple(lines)
 
 

@@ -290,8 +290,7 @@ class _Reader:
             nested = self.model(entry, hints=recorded, given_inputs=inputs)
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
                         for o in nested.outputs for l in [nested.layer(o)]] or [UNKNOWN]
-            trainable = nested.trainable_params
-            frozen = nested.total_params - trainable
+            trainable, frozen = (nested.trainable_params, nested.non_trainable_params) if nested.params_known else (None, None)
         elif _is_op_layer(entry):
             args, kwargs = (call[0], call[1]) if call else ([], {})
             inferred = infer_op(_op_name(entry), config, args, kwargs, inputs)
@@ -299,7 +298,7 @@ class _Reader:
         else:
             inferred = _infer(cls, config, inputs)
             trainable, frozen = _params(cls, config, inputs)
-        if config.get("trainable") is False:
+        if config.get("trainable") is False and trainable is not None and frozen is not None:
             trainable, frozen = 0, trainable + frozen
         count = max(len(inferred), len(recorded))
         outputs = tuple(
@@ -789,17 +788,33 @@ for _name in ("Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Thr
 # ---------------------------------------------------------------- parameter counts
 
 
-def _params(cls: str, config: dict, inputs: List[Any]) -> Tuple[int, int]:
-    """(trainable, non-trainable) weight counts for the common layers; (0, 0) when unknown."""
+def _params(cls: str, config: dict, inputs: List[Any]) -> Tuple[Optional[int], Optional[int]]:
+    """(trainable, non-trainable) weight counts for the common layers; (None, None) when unknown."""
+    if cls in WEIGHTLESS:
+        return 0, 0
     rule = _PARAM_RULES.get(cls)
     if rule is None or not inputs or inputs[0] == UNKNOWN:
-        return 0, 0
+        return None, None
     try:
         result = rule(config, inputs)
     except (TypeError, ValueError, KeyError, IndexError):
-        return 0, 0
+        return None, None
     trainable, frozen = result if isinstance(result, tuple) else (result, 0)
-    return (int(trainable), int(frozen)) if trainable is not None else (0, 0)
+    if trainable is None or frozen is None:
+        return None, None
+    return int(trainable), int(frozen)
+
+
+WEIGHTLESS = frozenset((
+    "InputLayer", "Flatten", "Reshape", "Permute", "RepeatVector", "Concatenate", "Add", "Subtract", "Multiply",
+    "Average", "Maximum", "Minimum", "Dot", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU",
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
+    "AlphaDropout", "ActivityRegularization", "Masking", "Identity", "Resizing", "CenterCrop", "Rescaling",
+    "Lambda", "TFOpLambda", "SlicingOpLambda", "UnitNormalization",
+    *(kind + dims for dims in ("1D", "2D", "3D") for kind in (
+        "MaxPooling", "AveragePooling", "MaxPool", "AvgPool", "GlobalMaxPooling", "GlobalAveragePooling",
+        "GlobalMaxPool", "GlobalAvgPool", "UpSampling", "ZeroPadding", "Cropping")),
+))
 
 
 def _dim(value) -> int:

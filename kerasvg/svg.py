@@ -45,6 +45,11 @@ def _needs_cjk_font(text: str) -> bool:
     return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)
 
 
+def _count_attr(count) -> str:
+    """`data-params`: the count, or empty when it is unknown."""
+    return "" if count is None else str(count)
+
+
 def _title(layer) -> str:
     return f"{layer.name} ({layer.type}) {layer.shape_text}"
 
@@ -76,7 +81,7 @@ def write_svg(
     dwg.elements.insert(0, _text_element("title", xml_safe(graph.name)))
     dwg.elements.insert(1, _text_element("desc", xml_safe(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
-        f"{graph.total_params} parameters. Drawn by kerasvg."
+        f"{'at least ' if not graph.params_known else ''}{graph.total_params} parameters. Drawn by kerasvg."
     )))
     styles = {b.name: theme.style_for(b.type, b.category) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
@@ -292,7 +297,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
         out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(xml_safe(layer.name))}" '
-                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>{_frame_rects(frame, text_colour, False)}')
         x, y = frame.label_at
@@ -341,7 +346,7 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
         out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(xml_safe(layer.name))}" '
-                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')
         overlay = style["pattern"] != "none" and f'fill="url(#{ID_TOKEN}-pattern-{style["pattern"]})"'
