@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
 from .oprules import TensorArg, infer_op, op_name
+from .weights import WeightTree, read_weight_tree, weights_location
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 MAX_LAYERS = 100_000
@@ -43,17 +44,41 @@ def read_saved_model(path) -> ModelGraph:
         raise SavedModelError(f"{path}: is a folder, not a model file (.keras, .h5 or .json)")
     with open(path, "rb") as handle:
         head = handle.read(8)
+    weights = None
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
         text = _config_from_zip(path)
+        weights = _weights_of(path, archive=True)
     elif head.startswith(HDF5_MAGIC):
         text = _config_from_h5(path)
+        weights = _weights_of(path, archive=False)
     elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
         kind = "a zip archive" if path.suffix.lower() == ".keras" else "an HDF5 file"
         raise SavedModelError(f"{path}: not {kind}, so not a saved Keras model (is the file truncated or renamed?)")
     else:
         text = _read_capped(path)
     config = _parse_json(text, path)
-    return graph_from_config(config, source=str(path))
+    return graph_from_config(config, source=str(path), weights=weights)
+
+
+def _weights_of(path: Path, archive: bool) -> Optional[WeightTree]:
+    """The file's weight counts, or None (no weights, h5py missing, unreadable weights: counts then
+    come from the config where kerasvg knows the class, and are unknown otherwise)."""
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        return None
+    if archive:
+        location = weights_location(path)
+        if location is None:
+            return None
+        job = (str(path), *location)
+    else:
+        job = (str(path),)
+    try:
+        tree = read_weight_tree(*job)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
+        return None
+    return WeightTree(tree.get("layers") or [])
 
 
 def _read_capped(path: Path) -> bytes:
@@ -121,8 +146,9 @@ def _parse_json(data: bytes, path) -> dict:
 # ---------------------------------------------------------------- configs
 
 
-def graph_from_config(config: dict, source: str = "config") -> ModelGraph:
-    """A ModelGraph from a Keras model config dict (`model.to_json()` / `.keras` config.json)."""
+def graph_from_config(config: dict, source: str = "config", weights: Optional[WeightTree] = None) -> ModelGraph:
+    """A ModelGraph from a Keras model config dict (`model.to_json()` / `.keras` config.json);
+    parameter counts from `weights` (the file's weight shapes) where given."""
     if "config" not in config and "layers" in config:
         config = {"class_name": "Functional" if "input_layers" in config else "Sequential", "config": config}
     if not isinstance(config.get("config"), dict) or not isinstance(config["config"].get("layers"), list):
@@ -131,7 +157,7 @@ def graph_from_config(config: dict, source: str = "config") -> ModelGraph:
             f"{source}: unknown config format: expected a Keras model config with config.layers "
             f"(what model.to_json() or a .keras file's config.json holds); top-level keys: {keys}")
     try:
-        return _Reader(source).model(config, hints=())
+        return _Reader(source).model(config, hints=(), weights=weights)
     except SavedModelError:
         raise
     except RecursionError:
@@ -171,8 +197,10 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.count = 0
+        self.weights: List[Dict[str, Tuple[int, Optional[WeightTree]]]] = []
 
-    def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = ()) -> ModelGraph:
+    def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = (),
+              weights: Optional[WeightTree] = None) -> ModelGraph:
         config = entry["config"]
         layers = config["layers"]
         self.count += len(layers)
@@ -180,9 +208,14 @@ class _Reader:
             raise SavedModelError(f"{self.source}: more than {MAX_LAYERS:,} layers; refusing to draw it")
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
-        if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
-            return self._functional(name, kind, config, hints)
-        return self._sequential(name, kind, config, hints, given_inputs)
+        self.weights.append(weights.match([(_layer_name(e, i), str(e.get("class_name")))
+                                           for i, e in enumerate(layers)]) if weights is not None else {})
+        try:
+            if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
+                return self._functional(name, kind, config, hints)
+            return self._sequential(name, kind, config, hints, given_inputs)
+        finally:
+            self.weights.pop()
 
     # -------- structure
 
@@ -286,8 +319,9 @@ class _Reader:
         cls = str(entry.get("class_name", "Layer"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
+        stored = self.weights[-1].get(name) if self.weights else None
         if _is_model(entry):
-            nested = self.model(entry, hints=recorded, given_inputs=inputs)
+            nested = self.model(entry, hints=recorded, given_inputs=inputs, weights=stored[1] if stored else None)
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
                         for o in nested.outputs for l in [nested.layer(o)]] or [UNKNOWN]
             trainable, frozen = (nested.trainable_params, nested.non_trainable_params) if nested.params_known else (None, None)
@@ -298,6 +332,8 @@ class _Reader:
         else:
             inferred = _infer(cls, config, inputs)
             trainable, frozen = _params(cls, config, inputs)
+        if stored is not None and nested is None:
+            trainable, frozen = _split_count(stored[0], trainable, frozen)
         if config.get("trainable") is False and trainable is not None and frozen is not None:
             trainable, frozen = 0, trainable + frozen
         count = max(len(inferred), len(recorded))
@@ -310,6 +346,14 @@ class _Reader:
             index=index, is_input=cls == "InputLayer", nested=nested,
         )
         return layer, outputs
+
+
+def _split_count(count: int, trainable: Optional[int], frozen: Optional[int]) -> Tuple[int, int]:
+    """A layer's stored weight count, split as its class's rule splits it (BatchNormalization's moving
+    statistics are non-trainable); all trainable when the rule does not know the class."""
+    if trainable is not None and frozen is not None and trainable + frozen == count:
+        return trainable, frozen
+    return count, 0
 
 
 def _is_operation(entry: dict) -> bool:
