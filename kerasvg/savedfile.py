@@ -261,6 +261,10 @@ class _Reader:
     def _functional(self, name, kind, config, hints) -> ModelGraph:
         entries = config["layers"]
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
+        masks = _mask_operations(names, entries, config.get("output_layers"))
+        if masks:
+            entries = [e for n, e in zip(names, entries) if n not in masks]
+            names = [n for n in names if n not in masks]
         layer_names = [n for n, e in zip(names, entries) if not _is_operation(e)]
         position = {n: i for i, n in enumerate(layer_names)}
         by_name = dict(zip(names, entries))
@@ -280,7 +284,7 @@ class _Reader:
         for n in names:
             for node in nodes[n]:
                 for src, _, _, _ in node:
-                    if (src, n) not in edges and src in by_name:
+                    if (src, n) not in edges and src in by_name and src not in masks:
                         edges.append((src, n))
         order = topological_order(names, edges)
         produced: Dict[Tuple[str, int, int], Any] = {}
@@ -346,6 +350,41 @@ class _Reader:
             index=index, is_input=cls == "InputLayer", nested=nested,
         )
         return layer, outputs
+
+
+def _mask_operations(names: List[str], entries: List[dict], output_layers) -> set:
+    """Keras 3 ops that Keras generated to compute masks (`mask_zero=True`, `Masking`), which the live
+    drawing leaves out too: ops used only as a call's `mask` / `*_mask` argument, or by nothing when
+    not a model output, or only by such ops."""
+    ops = {n for n, e in zip(names, entries) if _is_operation(e)}
+    if not ops:
+        return set()
+    uses: Dict[str, List[Tuple[str, bool]]] = {}
+    for n, entry in zip(names, entries):
+        for node in _inbound_nodes(entry):
+            _, kwargs, found = _node_call(node)
+            as_mask = {t.index for key, value in kwargs.items() if key == "mask" or str(key).endswith("_mask")
+                       for t in _tensor_args(value)}
+            for i, (src, _, _, _) in enumerate(found):
+                uses.setdefault(src, []).append((n, i in as_mask))
+    outputs = {src for src, _, _ in _history_list(output_layers)}
+    dropped = {n for n in ops if n not in outputs and all(mask for _, mask in uses.get(n, []))}
+    while True:
+        more = {n for n in ops - dropped if n not in outputs and uses.get(n)
+                and all(mask or user in dropped for user, mask in uses[n])}
+        if not more:
+            return dropped
+        dropped |= more
+
+
+def _tensor_args(value) -> List[TensorArg]:
+    if isinstance(value, TensorArg):
+        return [value]
+    if isinstance(value, dict):
+        return [t for key in sorted(value) for t in _tensor_args(value[key])]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _tensor_args(item)]
+    return []
 
 
 def _split_count(count: int, trainable: Optional[int], frozen: Optional[int]) -> Tuple[int, int]:
