@@ -27,6 +27,7 @@ examples:
   kerasvg render model.json -o slide.png --theme slides --aspect 16:9 --legend
   kerasvg render runs/*.keras -o figures/ --format svg,png
   kerasvg render keras.applications:ResNet50 -o resnet50.svg
+  kerasvg render bert.keras --load -o bert.svg   a keras_hub model: built with Keras (trusted files only)
   kerasvg themes
 
 MODEL is a .keras file, a legacy .h5 file, a model-config .json (model.to_json()), or
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
     render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
     render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
+    render.add_argument("--load", action="store_true",
+                        help="load saved files with Keras (safe_mode=True) and draw the built model: needed for "
+                             "model classes such as keras_hub's; runs the library's code, for files you trust")
+    render.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                        help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
 
     themes = commands.add_parser("themes", parents=[common], help="list the built-in themes")
     themes.set_defaults(models=None)
@@ -332,7 +338,16 @@ def _load(model: str, args):
             return _guard(model, lambda: _call_model(model), args)
     from .savedfile import SavedModelError, read_saved_model
 
+    if args.imports and not args.load:
+        raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
     try:
+        if args.load:
+            from .loading import read
+
+            if args.debug:
+                return read(model, load=True, imports=args.imports)
+            with _quiet_stderr():
+                return read(model, load=True, imports=args.imports)
         return read_saved_model(model)
     except SavedModelError as exc:
         if args.debug:

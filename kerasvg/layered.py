@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
+from .loading import is_model_file, read
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
                     without_layers)
@@ -25,12 +26,19 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: Optional[str] = None,
                  **keywords) -> Diagram:
-    """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram.
+    """Draw a built Keras model, a kerasvg ModelGraph, or a saved model file (path: `.keras`, `.h5`,
+    `.json`; read without TensorFlow, or with `load=True` (and `imports=[...]`) loaded with Keras)
+    as a layered isometric diagram.
 
     Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
     (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
     `fold_repeats`, `direction`, `id_prefix`). Returns a `Diagram`.
     """
+    load, imports = keywords.pop("load", False), keywords.pop("imports", None)
+    if is_model_file(model):
+        model = read(model, load=load, imports=imports)
+    elif load or imports:
+        raise TypeError("load= and imports= apply to a saved model file path, not to a model object")
     with _collector_paused():
         return _layered_view(model, options, preset, keywords)
 

@@ -32,6 +32,18 @@ class SavedModelError(ValueError):
     """A saved model file that cannot be read; the message names the file and the problem."""
 
 
+class NeedsLibraryError(SavedModelError):
+    """A model class whose config holds constructor arguments (keras_hub, any registered model class):
+    only the library that defines it can build the layer graph."""
+
+    def __init__(self, source: str, registered: str, package: str):
+        self.registered, self.package = registered, package
+        super().__init__(
+            f"{source}: {registered} is a model class whose file holds its constructor arguments, not a layer "
+            f"graph, so it can only be drawn by building it with {package}: rerun with --load "
+            f"(Python: load=True), for files you trust")
+
+
 # ---------------------------------------------------------------- files
 
 
@@ -152,6 +164,7 @@ def graph_from_config(config: dict, source: str = "config", weights: Optional[We
     if "config" not in config and "layers" in config:
         config = {"class_name": "Functional" if "input_layers" in config else "Sequential", "config": config}
     if not isinstance(config.get("config"), dict) or not isinstance(config["config"].get("layers"), list):
+        _refuse_constructor_config(config, source)
         keys = ", ".join(sorted(map(str, config))[:6]) or "none"
         raise SavedModelError(
             f"{source}: unknown config format: expected a Keras model config with config.layers "
@@ -164,6 +177,18 @@ def graph_from_config(config: dict, source: str = "config", weights: Optional[We
         raise SavedModelError(f"{source}: models nested too deeply") from None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {exc})") from None
+
+
+def _refuse_constructor_config(config: dict, source: str) -> None:
+    """Raise NeedsLibraryError for a serialized model class (`registered_name` / `module` with a config dict)."""
+    cls, registered, module = config.get("class_name"), config.get("registered_name"), config.get("module")
+    if not isinstance(cls, str) or not isinstance(config.get("config"), dict):
+        return
+    if isinstance(registered, str) and ">" in registered:
+        raise NeedsLibraryError(source, registered, registered.split(">", 1)[0])
+    if isinstance(module, str) and module and not module.startswith("keras."):
+        package = module.split(".", 1)[0]
+        raise NeedsLibraryError(source, f"{package}>{cls}", package)
 
 
 def _is_model(entry: dict) -> bool:
