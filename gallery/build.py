@@ -40,7 +40,7 @@ def build_zoo(out: Path) -> None:
             diagram = kerasvg.layered_view(model, **options)
             diagram.save(out / f"{name}-{tag}.svg")
             diagram.save(out / f"{name}-{tag}.png")
-            print(f"{name}-{tag}: {len(diagram.graph.layers)} layers, {diagram.width:.0f} x {diagram.height:.0f} px, "
+            print(f"{name}-{tag}: {len(diagram.graph.layers)} layers, {diagram.vector_size[0]:.0f} x {diagram.vector_size[1]:.0f} px, "
                   f"{(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
 
 

@@ -61,7 +61,7 @@ def models() -> Dict[str, object]:
 def build(out_dir="gallery") -> List[Path]:
     """Render every built-in theme on every gallery model; returns the files written."""
     import kerasvg
-    from kerasvg.diagram import write_atomic
+    from kerasvg.files import write_atomic
 
     out_dir = Path(out_dir)
     folder = out_dir / "themes"
@@ -97,7 +97,7 @@ def strip_svg(diagrams: Dict[str, object]) -> str:
     from xml.sax.saxutils import escape
 
     tiles = list(diagrams.items())
-    heights = [_TILE_WIDTH * d.height / d.width for _, d in tiles]
+    heights = [_TILE_WIDTH * d.vector_size[1] / d.vector_size[0] for _, d in tiles]
     tile_height = max(heights) + _CAPTION
     rows = -(-len(tiles) // STRIP_COLUMNS)
     gap = 12

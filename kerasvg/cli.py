@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
-from .diagram import FORMATS, format_of, write_atomic
+from .diagram import FORMATS, format_of
+from .files import write_atomic
 
 DEMO_MODEL = Path(__file__).resolve().parent / "examples" / "demo_resnet.json"
 DEMO_FORMATS = ("svg", "png", "jpg", "pdf", "html")

@@ -54,7 +54,7 @@ def render_html(diagram, standalone: bool = True) -> str:
         "stats": _stats(graph),
         "colours": page_colours(diagram.html_style),
         "font_stack": _markup(css_font_stack(dict(DEFAULT_STYLE, **diagram.html_style)["font_family"])),
-        "fragment_height": round(min(max(diagram.height + 48, 380), 640)),
+        "fragment_height": round(min(max(diagram.vector_size[1] + 48, 380), 640)),
         "data_json": script_json(diagram_data(graph)),
         "style": (TEMPLATES / "kerasvg.css").read_text(encoding="utf-8"),
         "script": script,

@@ -90,7 +90,7 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
                     width_attr=width_attr, height_attr=height_attr)
-    diagram = Diagram(svg=svg, graph=graph, width=scene.width, height=scene.height,
+    diagram = Diagram(svg=svg, scene=scene, graph=graph, theme=theme,
                       background=theme.get("canvas", "background"), physical_width=physical,
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
     if given.get("to_file"):

@@ -468,7 +468,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     target = Path(args[0]) if args else themes_dir() / "README.md"
-    from .diagram import write_atomic
+    from .files import write_atomic
 
     write_atomic(target, reference_markdown().encode("utf-8"))
     print(f"wrote {target}")

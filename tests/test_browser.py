@@ -323,7 +323,7 @@ def test_zoom_buttons_wheel_drag_and_fit(site, open_page):
     page.locator(".kv-fit").click()
     diagram = diagrams["cnn"]
     box = view_box(page)
-    assert box[0] <= 0 and box[1] <= 0 and box[0] + box[2] >= diagram.width - 0.01 and box[1] + box[3] >= diagram.height - 0.01
+    assert box[0] <= 0 and box[1] <= 0 and box[0] + box[2] >= diagram.vector_size[0] - 0.01 and box[1] + box[3] >= diagram.vector_size[1] - 0.01
     session.check_clean()
 
 
@@ -395,5 +395,5 @@ def test_downloads_give_the_plain_svg_and_a_png(site, open_page):
     png = Path(png_download.value.path()).read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (round(diagrams["cnn"].width * 2), round(diagrams["cnn"].height * 2))
+    assert (width, height) == (round(diagrams["cnn"].vector_size[0] * 2), round(diagrams["cnn"].vector_size[1] * 2))
     session.check_clean()

@@ -238,7 +238,7 @@ def test_max_width_limits_the_drawing(keras):
     model = keras.Sequential([keras.Input((32,), name="in")] + [L.Dense(32, name=f"d{i}") for i in range(30)], name="long")
     for limit in (600, "6in"):
         d = kerasvg.layered_view(model, max_width=limit)
-        assert d.width <= (600 if limit == 600 else 576) + 1e-6
+        assert d.vector_size[0] <= (600 if limit == 600 else 576) + 1e-6
         assert_legible(d.to_svg())
 
 

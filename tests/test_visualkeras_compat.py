@@ -356,8 +356,8 @@ def test_spacing_is_the_gap_between_boxes(mlp):
 
 def test_padding_is_the_margin_around_the_drawing(mlp):
     tight, loose = kerasvg.layered_view(mlp, padding=10), kerasvg.layered_view(mlp, padding=50)
-    assert loose.width - tight.width == pytest.approx(80, abs=0.02)
-    assert loose.height - tight.height == pytest.approx(80, abs=0.02)
+    assert loose.vector_size[0] - tight.vector_size[0] == pytest.approx(80, abs=0.02)
+    assert loose.vector_size[1] - tight.vector_size[1] == pytest.approx(80, abs=0.02)
     left = min(b["front"][0] for b in boxes(loose).values())
     assert left >= 50 - 0.01
 
