@@ -397,7 +397,11 @@ def _call_model(spec: str):
         takes_weights = "weights" in inspect.signature(target).parameters
     except (TypeError, ValueError):
         takes_weights = False
-    return target(weights=None) if takes_weights else target()
+    model = target(weights=None) if takes_weights else target()
+    if isinstance(model, (str, bytes, os.PathLike)):
+        raise CliError(f"{spec}: layered_view expects a Keras model from a callable, got {type(model).__name__} "
+                       f"{str(model)[:60]!r}; give a saved file as MODEL itself")
+    return model
 
 
 def _payloads(diagram, targets, scale, dpi) -> List[Tuple[Path, bytes]]:

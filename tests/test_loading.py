@@ -134,3 +134,10 @@ def test_load_true_draws_the_live_model(keras, tmp_path):
     graph = kerasvg.read(tmp_path / "m.keras", load=True)
     assert [(l.name, l.params) for l in graph.layers] == [(l.name, l.params) for l in read_model(model)[0].layers]
     assert kerasvg.layered_view(tmp_path / "m.keras", load=True).svg == kerasvg.layered_view(model).svg
+
+
+def test_a_missing_path_names_the_file():
+    from kerasvg.savedfile import SavedModelError
+
+    with pytest.raises(SavedModelError, match="missing.keras: no such file"):
+        kerasvg.layered_view("missing.keras")
