@@ -24,7 +24,7 @@
 
   function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function plural(n, word) { return grouped(n) + " " + word + (n === 1 ? "" : "s"); }
-  function count(n) { return n === null || n === undefined ? "?" : grouped(n); }
+  function countText(n) { return n === null || n === undefined ? "?" : grouped(n); }
   function paramsOf(layer) { return layer.trainable === null || layer.nonTrainable === null ? null : layer.trainable + layer.nonTrainable; }
 
   svg.setAttribute("tabindex", "-1");
@@ -196,9 +196,9 @@
     body.appendChild(el("span", "kv-badge", layer.type));
     var summary = el("table", "kv-table");
     row(summary, "Output shape", layer.shape);
-    row(summary, "Parameters", count(paramsOf(layer)), true);
-    row(summary, "Trainable", count(layer.trainable), true);
-    row(summary, "Non-trainable", count(layer.nonTrainable), true);
+    row(summary, "Parameters", countText(paramsOf(layer)), true);
+    row(summary, "Trainable", countText(layer.trainable), true);
+    row(summary, "Non-trainable", countText(layer.nonTrainable), true);
     body.appendChild(summary);
     if (layer.config.length) {
       body.appendChild(el("h4", "kv-section", "Configuration"));
@@ -209,7 +209,7 @@
     if (layer.nested) {
       body.appendChild(el("h4", "kv-section", "Contains " + plural(layer.nested.count, "layer")));
       var nested = el("table", "kv-table kv-nested");
-      layer.nested.layers.forEach(function (n) { row(nested, n[0], n[1] + " " + n[2] + " · " + count(n[3])); });
+      layer.nested.layers.forEach(function (n) { row(nested, n[0], n[1] + " " + n[2] + " · " + countText(n[3])); });
       body.appendChild(nested);
       if (layer.nested.count > layer.nested.layers.length) {
         body.appendChild(el("p", "kv-none", "… and " + plural(layer.nested.count - layer.nested.layers.length, "more layer")));
