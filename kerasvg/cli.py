@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import glob
+import math
 import os
 import re
 import sys
@@ -11,9 +12,10 @@ import traceback
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from . import __version__
+from . import __version__, budgets
 from .diagram import FORMATS, format_of
 from .files import write_atomic
+from .text import terminal_safe
 
 DEMO_MODEL = Path(__file__).resolve().parent / "examples" / "demo_resnet.json"
 DEMO_FORMATS = ("svg", "png", "jpg", "pdf", "html")
@@ -33,7 +35,19 @@ examples:
 
 MODEL is a .keras file, a legacy .h5 file, a model-config .json (model.to_json()), or
 package.module:callable returning a Keras model (called with weights=None when it takes it).
-Exit status: 0 on success, 2 on any error (one line on stderr; --debug shows the traceback).
+A module:callable IMPORTS AND RUNS that Python code: use it only with code you trust. NAME:ATTR is
+taken as an import only when no file of that name exists. Saved files are only read, never run.
+
+In a batch (several MODELs, or -o FOLDER/), each model writes FOLDER/STEM.FORMAT; when two models
+share a STEM, the file name with its extension is used (m.keras -> m.keras.svg), then their parent
+folders' names are added in front (d1/model.json -> d1_model.svg) until the names differ. A model that fails is reported and skipped; the others are still written.
+All -o outputs of one model are written, or none is (replaced files are restored on failure).
+
+Input budgets (refused before the work, with the budget named; raise one with --budget NAME=N):
+""" + "\n".join(f"  {name:<12} {getattr(budgets.Budgets(), name):>17,}  {text}"
+                for name, text in budgets.DESCRIPTIONS.items()) + """
+Exit status: 0 on success, 2 on any error (one line per failed model on stderr, starting
+"kerasvg: error: MODEL:"; --debug adds the traceback).
 """
 
 
@@ -51,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kerasvg {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    common.add_argument("--budget", action="append", type=_budget, default=[], metavar="NAME=N",
+                        help="raise an input budget, e.g. --budget layers=200000 or --budget input_bytes=256MiB "
+                             "(names: " + ", ".join(budgets.DESCRIPTIONS) + "; defaults listed below)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     render = commands.add_parser(
@@ -95,9 +112,16 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    if not math.isfinite(value) or not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
     return value
+
+
+def _budget(text: str):
+    try:
+        return budgets.parse_override(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _aspect(text: str) -> float:
@@ -108,7 +132,7 @@ def _aspect(text: str) -> float:
         else:
             w, h = float(match.group(1)), float(match.group(2))
             value = w / h if h else 0.0
-        if value > 0:
+        if 0 < value < math.inf:
             return value
     raise argparse.ArgumentTypeError(f"{text!r}: expected a ratio such as 16:9, 4:3 or 1.5")
 
@@ -128,21 +152,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        if args.command == "themes":
-            return _themes()
-        if args.command == "demo":
-            return _demo(args)
-        return _render(args)
+        with budgets.override(**dict(args.budget)):
+            if args.command == "themes":
+                return _themes()
+            if args.command == "demo":
+                return _demo(args)
+            return _render(args)
     except CliError as exc:
         _fail(str(exc), args)
         return 2
     except KeyboardInterrupt:
         print("kerasvg: interrupted; nothing more written", file=sys.stderr)
         return 2
+    except Exception as exc:  # a failure outside any one model: still one line, never a traceback
+        if args.debug:
+            traceback.print_exc()
+        _fail(_describe(exc), args)
+        return 2
 
 
 def _fail(message: str, args) -> None:
-    print(f"kerasvg: error: {message}", file=sys.stderr)
+    """One line on stderr; everything that came from the input shown with its control characters escaped."""
+    print(f"kerasvg: error: {terminal_safe(message)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- commands
@@ -167,10 +198,10 @@ def _demo(args) -> int:
     graph = _guard(str(DEMO_MODEL), lambda: read_saved_model(DEMO_MODEL), args)
     targets = [folder / f"demo.{kind}" for kind in DEMO_FORMATS]
     payloads = _guard("demo", lambda: _payloads(_diagram(graph, {"legend": True}), targets, 2, None), args)
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     _write_all(payloads)
     for path, data in payloads:
-        print(f"{path}  ({len(data):,} bytes)")
+        print(terminal_safe(f"{path}  ({len(data):,} bytes)"))
     return 0
 
 
@@ -182,40 +213,52 @@ def _render(args) -> int:
     if batch_folder is None:
         for out in outputs:
             _check_output(out)
-        graph = _load(models[0], args)
-        diagram = _guard(models[0], lambda: _diagram(graph, keywords), args)
-        payloads = _guard(models[0], lambda: _payloads(diagram, outputs, args.scale, args.dpi), args)
-        _write_all(payloads)
+        _render_model(models[0], [Path(o) for o in outputs], keywords, args)
         return 0
     return _batch(models, batch_folder, keywords, args)
 
 
+def _render_model(model: str, targets: List[Path], keywords, args) -> None:
+    """Load, draw and write one model; any failure is a CliError naming it."""
+    graph = _load(model, args)
+    diagram = _guard(model, lambda: _diagram(graph, keywords), args)
+    payloads = _guard(model, lambda: _payloads(diagram, targets, args.scale, args.dpi), args)
+    _write_all(payloads)
+
+
 def _batch(models: List[str], folder: Path, keywords, args) -> int:
     kinds = _formats(args.format)
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     stems = _stems(models)
     failed = 0
     progress = _Progress(len(models))
     for model in models:
         targets = [folder / f"{stems[model]}.{kind}" for kind in kinds]
         try:
-            progress.describe(model)
-            graph = _load(model, args)
-            diagram = _guard(model, lambda: _diagram(graph, keywords), args)
-            payloads = _guard(model, lambda: _payloads(diagram, targets, args.scale, args.dpi), args)
-            _write_all(payloads)
-            progress.step(f"{model} -> " + ", ".join(str(t) for t in targets))
+            progress.describe(terminal_safe(model))
+            _guard(model, lambda: _render_model(model, targets, keywords, args), args)
+            progress.step(terminal_safe(f"{model} -> " + ", ".join(str(t) for t in targets)))
         except CliError as exc:
             failed += 1
             progress.clear()
             _fail(str(exc), args)
             progress.step(None)
     progress.done()
+    where = terminal_safe(str(folder))
     if failed:
-        print(f"kerasvg: {failed} of {len(models)} model(s) failed; the others are in {folder}", file=sys.stderr)
+        print(f"kerasvg: {failed} of {len(models)} model(s) failed; the others are in {where}", file=sys.stderr)
         return 2
-    print(f"kerasvg: rendered {len(models)} model(s) into {folder}", file=sys.stderr)
+    print(f"kerasvg: rendered {len(models)} model(s) into {where}", file=sys.stderr)
     return 0
+
+
+def _make_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"{folder}: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
 
 
 # ---------------------------------------------------------------- pieces
@@ -256,16 +299,28 @@ def _guard(what: str, action, args):
     """Run `action`; turn any exception into a CliError naming `what` (traceback first with --debug)."""
     try:
         return action()
+    except CliError:
+        raise
     except Exception as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
-        if isinstance(exc, CliError):
-            raise
         raise CliError(f"{what}: {_describe(exc)}") from None
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, MemoryError):
+        return "ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to process"
+    try:
+        text = str(exc).strip()
+    except Exception:
+        text = ""
+    text = text.splitlines()[0] if text else ""
+    if len(text) > 500:
+        text = text[:499] + "…"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
     if isinstance(exc, (ValueError, OSError)) and text:
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -286,6 +341,9 @@ def _expand(models: Sequence[str]) -> List[str]:
 
 def _batch_folder(outputs: List[str], model_count: int) -> Optional[Path]:
     folders = [o for o in outputs if o.endswith(("/", os.sep)) or os.path.isdir(o)]
+    for folder in folders:
+        if os.path.lexists(folder.rstrip("/" + os.sep) or folder) and not os.path.isdir(folder):
+            raise CliError(f"-o {folder}: {folder.rstrip('/' + os.sep)} exists and is not a folder")
     if folders:
         if len(outputs) > 1:
             raise CliError(f"-o {folders[0]}: a batch writes into one folder; give one -o FOLDER and --format svg,png")
@@ -316,14 +374,35 @@ def _formats(text: Optional[str]) -> List[str]:
 
 
 def _stems(models: List[str]) -> Dict[str, str]:
-    def stem(model):
-        return model.rsplit(":", 1)[1].rsplit(".", 1)[-1] if _is_callable(model) else Path(model).stem
+    """One output stem per model, all distinct: the file's stem, with parent folders added while two collide."""
+    def candidates(model) -> List[str]:
+        if _is_callable(model):
+            return [model.rsplit(":", 1)[1].rsplit(".", 1)[-1], model.replace(":", "_")]
+        path = Path(os.path.abspath(model))
+        parents = [p.name for p in path.parents if p.name]
+        return [path.stem, path.name] + ["_".join([*reversed(parents[:k]), path.stem]) for k in range(1, len(parents) + 1)]
 
-    plain = {m: stem(m) for m in models}
-    counts: Dict[str, int] = {}
-    for s in plain.values():
-        counts[s] = counts.get(s, 0) + 1
-    return {m: (s if counts[s] == 1 else Path(m).name.replace(":", "_")) for m, s in plain.items()}
+    options = {m: candidates(m) for m in models}
+    level = {m: 0 for m in models}
+    while True:
+        chosen = {m: options[m][min(level[m], len(options[m]) - 1)] for m in models}
+        groups: Dict[str, List[str]] = {}
+        for m, s in chosen.items():
+            groups.setdefault(s.lower(), []).append(m)
+        clashing = [m for group in groups.values() if len(group) > 1 for m in group
+                    if level[m] < len(options[m]) - 1]
+        if not clashing:
+            break
+        for m in clashing:
+            level[m] += 1
+    result, taken = {}, set()
+    for m in models:  # identical candidates to the end (e.g. the same file twice by two spellings)
+        stem, n = chosen[m], 2
+        while stem.lower() in taken:
+            stem, n = f"{chosen[m]}-{n}", n + 1
+        taken.add(stem.lower())
+        result[m] = stem
+    return result
 
 
 def _is_callable(model: str) -> bool:
@@ -354,8 +433,10 @@ def _load(model: str, args):
         if args.debug:
             traceback.print_exc()
         raise CliError(str(exc)) from None
-    except OSError as exc:
-        raise CliError(f"{model}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        raise CliError(f"{model}: {_describe(exc)}") from None
 
 
 @contextlib.contextmanager
@@ -387,6 +468,8 @@ def _call_model(spec: str):
         target = importlib.import_module(module_name)
     except ImportError as exc:
         raise CliError(f"{spec}: cannot import module {module_name!r} ({exc})") from None
+    except SystemExit as exc:
+        raise CliError(f"{spec}: importing {module_name!r} called sys.exit({exc.code!r}); no model to draw") from None
     for part in attribute.split("."):
         if not hasattr(target, part):
             raise CliError(f"{spec}: module {module_name!r} has no attribute {attribute!r}")
@@ -397,7 +480,10 @@ def _call_model(spec: str):
         takes_weights = "weights" in inspect.signature(target).parameters
     except (TypeError, ValueError):
         takes_weights = False
-    model = target(weights=None) if takes_weights else target()
+    try:
+        model = target(weights=None) if takes_weights else target()
+    except SystemExit as exc:
+        raise CliError(f"{spec}: the callable called sys.exit({exc.code!r}) instead of returning a model") from None
     if isinstance(model, (str, bytes, os.PathLike)):
         raise CliError(f"{spec}: layered_view expects a Keras model from a callable, got {type(model).__name__} "
                        f"{str(model)[:60]!r}; give a saved file as MODEL itself")
@@ -410,11 +496,22 @@ def _payloads(diagram, targets, scale, dpi) -> List[Tuple[Path, bytes]]:
 
 
 def _write_all(payloads: List[Tuple[Path, bytes]]) -> None:
+    """Write every output or none: on a failure, the files already replaced get their old bytes back."""
+    done: List[Tuple[Path, Optional[bytes]]] = []
     for path, data in payloads:
         try:
+            previous = path.read_bytes() if path.is_file() else None
             write_atomic(path, data)
         except OSError as exc:
-            raise CliError(f"{path}: cannot write ({exc.strerror or exc})") from None
+            for written, old in reversed(done):
+                with contextlib.suppress(OSError):
+                    if old is None:
+                        written.unlink()
+                    else:
+                        write_atomic(written, old)
+            kept = "; the other outputs were left as they were" if done else ""
+            raise CliError(f"{path}: cannot write ({exc.strerror or exc}){kept}") from None
+        done.append((path, previous))
 
 
 class _Progress:
@@ -435,7 +532,9 @@ class _Progress:
 
     def describe(self, model: str) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, description=model)
+            from rich.markup import escape
+
+            self.bar.update(self.task, description=escape(model))
 
     def step(self, line: Optional[str]) -> None:
         self.count += 1

@@ -68,7 +68,7 @@ class Diagram(PILImage.Image):
         self._html_style = dict(html_style or {})
         self._detail = detail
         self._mode = "RGBA"
-        *_, width_px, height_px = self._raster(None, None)
+        *_, width_px, height_px = self._raster(None, None, check=False)  # an SVG-only diagram may be any size
         self._size = (round(width_px), round(height_px))
 
     svg = property(lambda self: self._svg, doc="The SVG document as text (same as to_svg()).")
@@ -115,6 +115,7 @@ class Diagram(PILImage.Image):
         return super().load()
 
     def _pixels(self, scale, dpi) -> PILImage.Image:
+        self._raster(scale, dpi, raster.PILLOW_MAX_PIXELS)  # Pillow would refuse it after cairo drew it
         with PILImage.open(io.BytesIO(self.to_png(scale=scale, dpi=dpi))) as image:
             rgba = image.convert("RGBA")
         rgba.load()
@@ -122,7 +123,7 @@ class Diagram(PILImage.Image):
 
     # vector and raster encodings
 
-    def _raster(self, scale, dpi):
+    def _raster(self, scale, dpi, max_pixels=None, check=True):
         """(scale, dpi, width_px, height_px) for cairosvg, after checking the size is rasterizable."""
         scale, dpi = raster.raster_scale(scale, dpi, self._physical_width is not None)
         width, height = self.vector_size
@@ -138,7 +139,8 @@ class Diagram(PILImage.Image):
                 value, unit = self._physical_width
                 factor = scale * value / UNITS_PER_INCH[unit] * 96 / width
             width_px, height_px = width * factor, height * factor
-        raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)")
+        if check:
+            raster.check_size(width_px, height_px, " or a wrapping layout (aspect=...)", max_pixels)
         return scale, dpi, width_px, height_px
 
     def to_svg(self) -> str:
@@ -152,7 +154,8 @@ class Diagram(PILImage.Image):
 
     def to_jpeg(self, scale: Optional[float] = None, dpi: Optional[float] = None, quality: int = 95) -> bytes:
         """JPEG bytes, flattened onto the background colour (white when transparent)."""
-        png = self.to_png(scale=scale, dpi=dpi)
+        scale, dpi, _, _ = self._raster(scale, dpi, raster.PILLOW_MAX_PIXELS)  # checked before any pixel exists
+        png = raster.to_png(self._svg, scale, dpi)
         return raster.to_jpeg(png, self._flat_background(), quality, dpi)
 
     def to_pdf(self) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 from .model import Layer, ModelGraph, format_count
-from .text import xml_safe
+from .text import name_key, xml_safe
 from .theme import parse_colour, rgb, shade
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -95,14 +95,16 @@ def script_json(data: Any) -> str:
 
 
 def diagram_data(graph: ModelGraph) -> Dict[str, Any]:
-    """What the page script needs, all strings already display-ready and XML-safe like the SVG's."""
+    """What the page script needs, all strings already display-ready and XML-safe like the SVG's.
+
+    Layer names use `name_key` (the SVG's `data-name`), so two distinct names never meet as one."""
     names = {layer.name for layer in graph.layers}
     inbound: Dict[str, List[str]] = {}
     outbound: Dict[str, List[str]] = {}
     for source, target in graph.edges:
         if source in names and target in names:
-            outbound.setdefault(source, []).append(xml_safe(target))
-            inbound.setdefault(target, []).append(xml_safe(source))
+            outbound.setdefault(source, []).append(name_key(target))
+            inbound.setdefault(target, []).append(name_key(source))
     return {
         "name": xml_safe(graph.name),
         "layers": [
@@ -114,7 +116,7 @@ def diagram_data(graph: ModelGraph) -> Dict[str, Any]:
 
 def _layer_data(layer: Layer) -> Dict[str, Any]:
     data: Dict[str, Any] = {
-        "name": xml_safe(layer.name),
+        "name": name_key(layer.name),
         "type": xml_safe(layer.type),
         "shape": xml_safe(layer.shape_text),
         "trainable": layer.trainable_params,
@@ -125,7 +127,7 @@ def _layer_data(layer: Layer) -> Dict[str, Any]:
         nested = layer.nested
         data["nested"] = {
             "count": len(nested.layers),
-            "layers": [[xml_safe(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
+            "layers": [[name_key(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
                        for l in nested.layers[:NESTED_LIMIT]],
         }
     return data

@@ -476,20 +476,72 @@ def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
 
 
 def _colour_intervals(intervals: List[Tuple[float, float]]) -> List[int]:
-    """Greedy interval colouring, shortest first: a track index per interval."""
+    """Greedy interval colouring, shortest first: each interval (of positive length) takes the lowest free track."""
     order = sorted(range(len(intervals)), key=lambda i: (intervals[i][1] - intervals[i][0], intervals[i][0]))
-    tracks: List[List[Tuple[float, float]]] = []
+    points = sorted({p for interval in intervals for p in interval})
+    index = {p: i for i, p in enumerate(points)}
+    occupancy = _Occupancy(max(1, len(points) - 1))
     result = [0] * len(intervals)
     for i in order:
-        lo, hi = intervals[i]
-        k = 0
-        while k < len(tracks) and any(lo < b and a < hi for a, b in tracks[k]):
-            k += 1
-        if k == len(tracks):
-            tracks.append([])
-        tracks[k].append((lo, hi))
-        result[i] = k
+        lo, hi = index[intervals[i][0]], index[intervals[i][1]]
+        used = occupancy.tracks(lo, hi)
+        track = (~used & (used + 1)).bit_length() - 1
+        occupancy.take(lo, hi, 1 << track)
+        result[i] = track
     return result
+
+
+class _Occupancy:
+    """Which tracks are taken along elementary segments 0..n-1: a segment tree of track bitmasks."""
+
+    def __init__(self, n: int):
+        self.size = 1 << max(0, (n - 1).bit_length())
+        self.cover = [0] * (2 * self.size)  # tracks taken along a node's whole range
+        self.within = [0] * (2 * self.size)  # tracks taken anywhere in a node's range
+
+    def _edges(self, lo: int, hi: int):
+        return lo + self.size, hi - 1 + self.size
+
+    def tracks(self, lo: int, hi: int) -> int:
+        """Tracks taken anywhere in segments lo..hi-1."""
+        first, last = self._edges(lo, hi)
+        found = 0
+        left, right = first, last + 1
+        while left < right:
+            if left & 1:
+                found |= self.within[left]
+                left += 1
+            if right & 1:
+                right -= 1
+                found |= self.within[right]
+            left >>= 1
+            right >>= 1
+        for leaf in (first, last):
+            node = leaf >> 1
+            while node:
+                found |= self.cover[node]
+                node >>= 1
+        return found
+
+    def take(self, lo: int, hi: int, bit: int) -> None:
+        first, last = self._edges(lo, hi)
+        left, right = first, last + 1
+        while left < right:
+            if left & 1:
+                self.cover[left] |= bit
+                self.within[left] |= bit
+                left += 1
+            if right & 1:
+                right -= 1
+                self.cover[right] |= bit
+                self.within[right] |= bit
+            left >>= 1
+            right >>= 1
+        for leaf in (first, last):
+            node = leaf >> 1
+            while node:
+                self.within[node] |= bit
+                node >>= 1
 
 
 def _assign_tracks(routes: List[_Route], nodes, rows) -> Tuple[Dict[int, int], Dict[int, int], int]:

@@ -5,10 +5,11 @@ leaves kerasvg's own (legibility-first) default in place.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, Mapping, Optional
 
 from .sizing import ORIENTATIONS, SIZING_MODES
-from .theme import LABEL_PARTS, parse_colour
+from .theme import LABEL_PARTS, font_family_problem, parse_colour
 
 VISUALKERAS_DEFAULTS: Dict[str, Any] = {
     "to_file": None, "min_z": 20, "min_xy": 20, "max_z": 400, "max_xy": 2000, "scale_z": 1.5,
@@ -42,6 +43,7 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "direction": "lr",
 }
 DIRECTIONS = ("lr", "tb")
+MAX_KEYWORD_NUMBER = 1_000_000
 
 
 def resolve(keywords: Mapping[str, Any], options: Optional[Mapping[str, Any]], preset: Optional[str]) -> Dict[str, Any]:
@@ -84,8 +86,11 @@ def _validate(given: Dict[str, Any]) -> None:
         value = given.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{key} must be a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_KEYWORD_NUMBER:
+            raise ValueError(f"{key} must be a finite number from 0 to {MAX_KEYWORD_NUMBER:,}, got {value!r}")
+    max_width = given.get("max_width")
+    if isinstance(max_width, float) and not math.isfinite(max_width):
+        raise ValueError(f"max_width must be a finite number, got {max_width!r}")
     direction = given.get("direction")
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"direction={direction!r} is not supported (allowed: {', '.join(DIRECTIONS)})")
@@ -133,8 +138,12 @@ def colour_or_transparent(value) -> Optional[str]:
 def font_family(font) -> str:
     """A family name from a string or a Pillow ImageFont."""
     if isinstance(font, str):
-        return font
-    getname = getattr(font, "getname", None)
-    if getname is not None:
-        return getname()[0]
-    raise ValueError(f"font must be a family name or a Pillow ImageFont, got {type(font).__name__}")
+        name = font
+    elif getattr(font, "getname", None) is not None:
+        name = font.getname()[0]
+    else:
+        raise ValueError(f"font must be a family name or a Pillow ImageFont, got {type(font).__name__}")
+    problem = font_family_problem(name)
+    if problem:
+        raise ValueError(f"font={name!r} {problem}")
+    return name

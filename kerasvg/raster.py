@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 import struct
 import zlib
 from typing import Optional, Tuple
 
 MAX_SIDE = 32767
+PILLOW_MAX_PIXELS = 89_478_485  # Pillow's decompression-bomb threshold (Image.MAX_IMAGE_PIXELS): JPEG and PIL formats
+PDF_MAX_POINTS = 14_400  # the largest page side PDF viewers accept (Acrobat's limit: 200 in)
+_POINTS_PER = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 
 
 def _cairosvg():
@@ -35,9 +40,17 @@ def raster_scale(scale: Optional[float], dpi: Optional[float], physical: bool) -
     return scale, None
 
 
-def check_size(width_px: float, height_px: float, hint: str = "") -> Tuple[int, int]:
-    """Refuse sizes cairo cannot rasterize (over 32,767 px a side) with a clear ValueError."""
+def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Optional[int] = None) -> Tuple[int, int]:
+    """Refuse sizes cairo cannot rasterize (over 32,767 px a side), or over `max_pixels`, with a clear ValueError."""
+    if not (math.isfinite(width_px) and math.isfinite(height_px)):
+        raise ValueError(f"a raster of {width_px} x {height_px} px cannot be drawn{hint}")
     w, h = round(width_px), round(height_px)
+    if max_pixels is not None and w * h > max_pixels and max(w, h) <= MAX_SIDE:
+        largest = math.sqrt(max_pixels / (width_px * height_px))
+        raise ValueError(
+            f"a {w} x {h} px image is {w * h:,} pixels, over the {max_pixels:,}-pixel limit of Pillow, which writes "
+            f"JPEG and the other bitmap formats; "
+            f"use a smaller scale or dpi (this figure allows a scale up to {largest:.2f} times the one asked for){hint}")
     if max(w, h) > MAX_SIDE:
         largest = MAX_SIDE / max(width_px, height_px)
         raise ValueError(
@@ -56,7 +69,27 @@ def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
 
 
 def to_pdf(svg: str) -> bytes:
+    check_page(*page_points(svg))
     return _cairosvg().svg2pdf(bytestring=svg.encode("utf-8"))
+
+
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_LENGTH_ATTR = re.compile(r'\s(width|height)="\s*([0-9.eE+-]+)\s*(px|pt|in|cm|mm|)\s*"')
+
+
+def page_points(svg: str) -> Tuple[float, float]:
+    """The page size in points that cairosvg gives the SVG's root width and height."""
+    root = _ROOT.search(svg)
+    sizes = {name: float(value) * _POINTS_PER[unit] for name, value, unit in _LENGTH_ATTR.findall(root.group() if root else "")}
+    return sizes.get("width", 0.0), sizes.get("height", 0.0)
+
+
+def check_page(width_pt: float, height_pt: float) -> None:
+    """Refuse a PDF page over 14,400 pt a side (200 in), before any drawing."""
+    if not max(width_pt, height_pt) <= PDF_MAX_POINTS:
+        raise ValueError(
+            f"a {width_pt:,.0f} x {height_pt:,.0f} pt PDF page is over the {PDF_MAX_POINTS:,} pt (200 in) a side "
+            "that PDF viewers accept; give a smaller width (e.g. --width 7in) or a wrapping layout (aspect=...)")
 
 
 def to_jpeg(png: bytes, background: str, quality: int = 95, dpi: Optional[float] = None) -> bytes:

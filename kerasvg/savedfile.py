@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from . import budgets
+from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
 from .oprules import TensorArg, infer_op, op_name
 from .weights import WeightTree, read_weight_tree, weights_location
 
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
-MAX_LAYERS = 100_000
 CONFIG_KEYS = (
     "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
     "pool_size", "activation", "rate", "num_heads", "key_dim", "input_dim", "output_dim",
@@ -54,15 +58,17 @@ def read_saved_model(path) -> ModelGraph:
         raise SavedModelError(f"{path}: no such file")
     if path.is_dir():
         raise SavedModelError(f"{path}: is a folder, not a model file (.keras, .h5 or .json)")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise SavedModelError(f"{path}: not a regular file (a FIFO, device or socket), so not read")
     with open(path, "rb") as handle:
         head = handle.read(8)
     weights = None
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
         text = _config_from_zip(path)
-        weights = _weights_of(path, archive=True)
+        weights = _weights_of(path)
     elif head.startswith(HDF5_MAGIC):
-        text = _config_from_h5(path)
-        weights = _weights_of(path, archive=False)
+        text, tree = _config_from_h5(path)
+        weights = WeightTree(tree["layers"]) if tree else None
     elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
         kind = "a zip archive" if path.suffix.lower() == ".keras" else "an HDF5 file"
         raise SavedModelError(f"{path}: not {kind}, so not a saved Keras model (is the file truncated or renamed?)")
@@ -72,32 +78,40 @@ def read_saved_model(path) -> ModelGraph:
     return graph_from_config(config, source=str(path), weights=weights)
 
 
-def _weights_of(path: Path, archive: bool) -> Optional[WeightTree]:
-    """The file's weight counts, or None (no weights, h5py missing, unreadable weights: counts then
-    come from the config where kerasvg knows the class, and are unknown otherwise)."""
+def _weights_of(path: Path) -> Optional[WeightTree]:
+    """The weight counts of a `.keras` archive's `model.weights.h5`, parsed by h5py in a child process
+    (a crafted HDF5 file can crash the library); None when there are none or they cannot be read:
+    counts then come from the config where kerasvg knows the class, and are unknown otherwise."""
+    from .isolate import IsolationError, run_isolated
+
+    location = weights_location(path)
+    if location is None:
+        return None
+    try:
+        tree = run_isolated(weight_tree_or_none, str(path), *location, memory_bytes=H5_CHILD_MEMORY,
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+    except (IsolationError, OSError):
+        return None
+    return WeightTree(tree["layers"]) if tree else None
+
+
+def weight_tree_or_none(path: str, offset: int = 0, length: Optional[int] = None) -> Optional[dict]:
+    """`read_weight_tree`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
     try:
         import h5py  # noqa: F401
     except ImportError:
         return None
-    if archive:
-        location = weights_location(path)
-        if location is None:
-            return None
-        job = (str(path), *location)
-    else:
-        job = (str(path),)
     try:
-        tree = read_weight_tree(*job)
+        return read_weight_tree(path, offset, length)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
         return None
-    return WeightTree(tree.get("layers") or [])
 
 
 def _read_capped(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_CONFIG_BYTES:
-        raise SavedModelError(f"{path}: {size:,} bytes is larger than the {MAX_CONFIG_BYTES:,}-byte limit for a model config")
-    return path.read_bytes()
+    try:
+        return budgets.read_bounded(path, "model config")
+    except budgets.BudgetError as exc:
+        raise SavedModelError(str(exc)) from None
 
 
 def _config_from_zip(path: Path) -> bytes:
@@ -111,34 +125,68 @@ def _config_from_zip(path: Path) -> bytes:
         except KeyError:
             names = ", ".join(archive.namelist()[:5]) or "nothing"
             raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
-        if info.file_size > MAX_CONFIG_BYTES:
-            raise SavedModelError(
-                f"{path}: config.json unpacks to {info.file_size:,} bytes, over the {MAX_CONFIG_BYTES:,}-byte limit")
+        limit = budgets.current().input_bytes
+        if info.file_size > limit:
+            raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
+                                                       "input_bytes")))
         try:
             with archive.open(info) as member:
-                data = member.read(MAX_CONFIG_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
             raise SavedModelError(f"{path}: config.json cannot be unpacked ({exc})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise SavedModelError(f"{path}: config.json unpacks to more than the {MAX_CONFIG_BYTES:,}-byte limit")
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to more than it declares, which",
+                                                   "input_bytes")))
     return data
 
 
-def _config_from_h5(path: Path) -> bytes:
+def _config_from_h5(path: Path) -> Tuple[bytes, Optional[dict]]:
+    """The `model_config` attribute and the weight counts, read in a child process: a crafted HDF5 file
+    can crash the library."""
+    from .isolate import IsolationError, run_isolated
+
+    limit = budgets.current().input_bytes
+    try:
+        return run_isolated(h5_model_config_and_weights, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+    except IsolationError as exc:
+        raise SavedModelError(f"{path}: {exc} (reading this file in a child process)") from None
+
+
+H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
+H5_CHILD_SECONDS = 15
+
+
+def h5_model_config_and_weights(path: str, limit: int) -> Tuple[bytes, Optional[dict]]:
+    """`model_config` and the weight counts of a legacy `.h5` file, in one child process."""
+    return h5_model_config(path, limit), weight_tree_or_none(path)
+
+
+def h5_model_config(path: str, limit: int) -> bytes:
+    """`model_config` of a legacy `.h5` file as bytes, at most `limit` of them (run it isolated)."""
     try:
         import h5py
     except ImportError:
         raise SavedModelError(f"{path}: reading legacy .h5 files needs h5py: pip install 'kerasvg[h5]'") from None
     try:
         with h5py.File(path, "r") as handle:
-            raw = handle.attrs.get("model_config")
+            if "model_config" not in handle.attrs:
+                raw = None
+            else:
+                stored = h5py.h5a.open(handle.id, b"model_config").get_storage_size()
+                if stored > limit:
+                    raise SavedModelError(str(budgets.exceeded(
+                        f"{path}: the model_config attribute of {stored:,} bytes", "input_bytes", limit)))
+                raw = handle.attrs.get("model_config")
     except OSError as exc:
         raise SavedModelError(f"{path}: not a readable HDF5 file ({exc})") from None
     if raw is None:
         raise SavedModelError(f"{path}: the HDF5 file has no model_config (a weights-only file?), so there is no model to draw")
-    if isinstance(raw, bytes):
-        return raw
-    return str(raw).encode("utf-8")
+    data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(
+            f"{path}: the model_config attribute of {len(data):,} bytes", "input_bytes", limit)))
+    return data
 
 
 def _parse_json(data: bytes, path) -> dict:
@@ -150,9 +198,29 @@ def _parse_json(data: bytes, path) -> dict:
         raise SavedModelError(f"{path}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise SavedModelError(f"{path}: JSON nested too deeply to be a model config") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        digits = re.search(r"has (\d+) digits", str(exc))
+        what = f"an integer of {digits.group(1)} digits" if digits else str(exc)
+        raise SavedModelError(f"{path}: not a usable JSON model config ({what}; no model needs such a number)") from None
+    depth = _json_depth(config)
+    if depth > budgets.current().depth:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
     if not isinstance(config, dict):
         raise SavedModelError(f"{path}: expected a JSON object (what model.to_json() writes), got a JSON {type(config).__name__}")
     return config
+
+
+def _json_depth(value) -> int:
+    """How deeply lists and objects nest (iterative, so any depth is safe to measure)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (list, dict)))
+    return deepest
 
 
 # ---------------------------------------------------------------- configs
@@ -175,8 +243,8 @@ def graph_from_config(config: dict, source: str = "config", weights: Optional[We
         raise
     except RecursionError:
         raise SavedModelError(f"{source}: models nested too deeply") from None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {exc})") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError) as exc:
+        raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {short_repr(str(exc), 200)})") from None
 
 
 def _refuse_constructor_config(config: dict, source: str) -> None:
@@ -222,6 +290,8 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.count = 0
+        self.edges = 0
+        self.depth = 0
         self.weights: List[Dict[str, Tuple[int, Optional[WeightTree]]]] = []
 
     def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = (),
@@ -229,8 +299,17 @@ class _Reader:
         config = entry["config"]
         layers = config["layers"]
         self.count += len(layers)
-        if self.count > MAX_LAYERS:
-            raise SavedModelError(f"{self.source}: more than {MAX_LAYERS:,} layers; refusing to draw it")
+        if self.count > budgets.current().layers:
+            raise SavedModelError(str(budgets.exceeded(f"{self.source}: {self.count:,} layers", "layers")))
+        if self.depth >= budgets.current().depth:
+            raise SavedModelError(str(budgets.exceeded(f"{self.source}: models nested {self.depth + 1} deep", "depth")))
+        self.depth += 1
+        try:
+            return self._model(entry, config, layers, hints, given_inputs, weights)
+        finally:
+            self.depth -= 1
+
+    def _model(self, entry, config, layers, hints, given_inputs, weights=None) -> ModelGraph:
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
         self.weights.append(weights.match([(_layer_name(e, i), str(e.get("class_name")))
@@ -306,11 +385,18 @@ class _Reader:
             if shape != UNKNOWN:
                 recorded.setdefault((src, node_index, tensor_index), shape)
         edges: List[Tuple[str, str]] = []
+        seen_edges = set()
+        limit = budgets.current().edge_limit(self.count)
         for n in names:
             for node in nodes[n]:
                 for src, _, _, _ in node:
-                    if (src, n) not in edges and src in by_name and src not in masks:
+                    if (src, n) not in seen_edges and src in by_name and src not in masks:
+                        seen_edges.add((src, n))
                         edges.append((src, n))
+                        self.edges += 1
+                        if self.edges > limit:
+                            raise SavedModelError(str(budgets.exceeded(
+                                f"{self.source}: more than {limit:,} connections between layers, which", "edges", limit)))
         order = topological_order(names, edges)
         produced: Dict[Tuple[str, int, int], Any] = {}
         described: Dict[str, Layer] = {}
@@ -349,6 +435,14 @@ class _Reader:
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
         stored = self.weights[-1].get(name) if self.weights else None
+        try:
+            check_layer_config(cls, config)
+        except ConfigValueError as exc:
+            raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
+        for shape in inputs:
+            problem = check_shape(shape, "an input shape")
+            if problem:
+                raise SavedModelError(f"{self.source}: layer {short_repr(name)}: {problem}")
         if _is_model(entry):
             nested = self.model(entry, hints=recorded, given_inputs=inputs, weights=stored[1] if stored else None)
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
@@ -365,10 +459,17 @@ class _Reader:
             trainable, frozen = _split_count(stored[0], trainable, frozen)
         if config.get("trainable") is False and trainable is not None and frozen is not None:
             trainable, frozen = 0, trainable + frozen
+        if all(isinstance(v, int) for v in (trainable, frozen)) and trainable + frozen > budgets.current().params:
+            raise SavedModelError(str(budgets.exceeded(
+                f"{self.source}: layer {short_repr(name)} has {trainable + frozen:,} parameters, which", "params")))
         count = max(len(inferred), len(recorded))
         outputs = tuple(
             recorded[t] if t < len(recorded) and recorded[t] != UNKNOWN else (inferred[t] if t < len(inferred) else UNKNOWN)
             for t in range(count))
+        for shape in outputs:
+            problem = check_shape(shape, "the output shape")
+            if problem:
+                raise SavedModelError(f"{self.source}: layer {short_repr(name)}: {problem}")
         layer = Layer(
             name=name, type=_type_name(cls, entry), output_shapes=outputs or (UNKNOWN,),
             trainable_params=trainable, non_trainable_params=frozen, config=_key_config(config),

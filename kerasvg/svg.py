@@ -7,7 +7,7 @@ from typing import Dict, Optional, Tuple
 
 from .model import ModelGraph
 from .scene import Scene
-from .text import xml_safe
+from .text import name_key, xml_safe
 from .theme import Theme, alpha, fade, shade
 
 PT_TO_PX = 96 / 72
@@ -242,7 +242,7 @@ def _connectors_xml(scene, conn) -> str:
     for c in scene.connectors:
         classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
         before, after = line_attrs[c.skip, c.inferred]
-        out.append(f'<g class="{classes}" data-from="{_esc(xml_safe(c.source))}" data-to="{_esc(xml_safe(c.target))}">'
+        out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}">'
                    f'<polyline{before} points="{_pts(c.points)}"{after} />')
         if arrowheads:
             before, after = head_attrs[c.skip]
@@ -296,7 +296,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
 
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
-        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(xml_safe(layer.name))}" '
+        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>{_frame_rects(frame, text_colour, False)}')
@@ -345,7 +345,7 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
             paints = _face_paints(style, box_style, shade_step, face_opacity)
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
-        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(xml_safe(layer.name))}" '
+        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
                    f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')

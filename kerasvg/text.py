@@ -52,3 +52,26 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 def xml_safe(text: str) -> str:
     """Replace characters XML 1.0 forbids (most control characters, lone surrogates) with U+FFFD."""
     return _XML_FORBIDDEN.sub("\ufffd", str(text))
+
+
+_ESCAPED_IN_NAMES = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+                              "\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape_char(match) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def name_key(text: str) -> str:
+    """A name as XML can hold it, one-to-one: forbidden characters as `\\xNN`/`\\uNNNN`, a backslash as `\\\\`."""
+    return _ESCAPED_IN_NAMES.sub(_escape_char, str(text))
+
+
+def terminal_safe(text: str) -> str:
+    """Text a terminal shows as it is: control, bidirectional and line-separator characters as `\\x1b`-style escapes."""
+    return _TERMINAL_UNSAFE.sub(_escape_char, str(text))

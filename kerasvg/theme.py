@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
@@ -39,7 +41,7 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
     "canvas": {
         "background": Key("paint", "#ffffff", "page colour, or \"transparent\""),
         "padding": Key("number", 16, "space around the drawing, px"),
-        "font_family": Key("text", "DejaVu Sans", "one font family (cairo uses only the first)"),
+        "font_family": Key("family", "DejaVu Sans", "one font family name (cairo uses only the first)"),
         "font_size": Key("positive", 9, "size of labels and legend text, in points (kept at any printed width)"),
         "text_color": Key("colour", "#222222", "colour of labels and legend text"),
     },
@@ -207,6 +209,8 @@ def _check_top_level(data: Mapping[str, Any], source: str) -> None:
         if value is not None and (not isinstance(value, str) or not value.strip()):
             meaning = "a theme name or a path" if key == "extends" else "one line of text"
             raise ThemeError(f"{source}: {key} = {value!r} must be {meaning} (a non-empty string)")
+        if value is not None and has_control_characters(value):
+            raise ThemeError(f"{source}: {key} = {value!r} must not hold control characters")
 
 
 def _read_file(path: Path) -> dict:
@@ -230,10 +234,14 @@ _PARSED: Dict[tuple, dict] = {}
 def _parse_file(path: Path) -> dict:
     import tomllib
 
+    from .budgets import BudgetError, read_bounded
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_bounded(path, "theme file").decode("utf-8")
     except FileNotFoundError:
         raise ThemeError(f"{path}: theme file not found") from None
+    except BudgetError as exc:
+        raise ThemeError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"{path}: cannot read theme file ({exc})") from None
     try:
@@ -341,6 +349,13 @@ def check_value(key: Key, value, path: str, source: str):
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
             raise ThemeError(f"{where} must be non-empty text")
+        if has_control_characters(value):
+            raise ThemeError(f"{where} must not hold control characters")
+        return value
+    if kind == "family":
+        problem = font_family_problem(value)
+        if problem:
+            raise ThemeError(f"{where} {problem}")
         return value
     if kind == "choice":
         if value not in key.choices:
@@ -352,6 +367,10 @@ def check_value(key: Key, value, path: str, source: str):
         return list(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ThemeError(f"{where} must be a number")
+    if not math.isfinite(value):
+        raise ThemeError(f"{where} must be a finite number (not NaN or infinity)")
+    if abs(value) > MAX_NUMBER:
+        raise ThemeError(f"{where} is too large (at most {MAX_NUMBER:,})")
     if kind == "integer" and (not isinstance(value, int) or value < 0):
         raise ThemeError(f"{where} must be a whole number >= 0")
     if kind == "number" and value < 0:
@@ -363,6 +382,29 @@ def check_value(key: Key, value, path: str, source: str):
     if kind == "shade" and not -1 <= value <= 1:
         raise ThemeError(f"{where} must be between -1 and 1")
     return value
+
+
+MAX_NUMBER = 100_000
+_FAMILY_PUNCTUATION = set(" -_.'&+()")
+
+
+def has_control_characters(text: str) -> bool:
+    """Control, format (bidirectional) or line-separator characters, or lone surrogates."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
+
+
+def font_family_problem(name) -> Optional[str]:
+    """Why `name` is not a usable font family name (letters, digits, spaces and -_.'&+()), or None."""
+    if not isinstance(name, str) or not name.strip():
+        return "must be a font family name such as \"DejaVu Sans\""
+    if len(name) > 100:
+        return "is too long for a font family name (at most 100 characters)"
+    bad = [c for c in name if c not in _FAMILY_PUNCTUATION and unicodedata.category(c)[0] not in "LMN"]
+    if bad:
+        shown = "".join(dict.fromkeys(bad))
+        return (f"is not a font family name: {ascii(shown)} not allowed (letters, digits, spaces and -_.'&+() are; "
+                "one family, no fallback list)")
+    return None
 
 
 def parse_colour(value) -> Optional[str]:
@@ -402,7 +444,8 @@ def fade(colour: str, step: int) -> str:
 
 _KIND_TEXT = {
     "colour": "colour", "paint": "colour or \"transparent\"", "number": "number >= 0", "positive": "number > 0",
-    "fraction": "number 0..1", "shade": "number -1..1", "text": "text", "bool": "true / false",
+    "fraction": "number 0..1", "shade": "number -1..1", "text": "text", "family": "font family name",
+    "bool": "true / false",
     "choice": "one of", "parts": "list of", "integer": "whole number >= 0",
 }
 

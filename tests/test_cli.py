@@ -189,7 +189,7 @@ def test_zip_bomb_exits_2_fast(tmp_path):
     result = _run("render", bomb, "-o", tmp_path / "bomb.svg")
     assert result.returncode == 2
     line = _error_line(result.stderr)
-    assert str(bomb) in line and "limit" in line
+    assert str(bomb) in line and "budget" in line
     assert not (tmp_path / "bomb.svg").exists()
 
 

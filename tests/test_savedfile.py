@@ -268,26 +268,26 @@ def test_h5_without_model_config_is_refused(tmp_path):
         read_saved_model(path)
 
 
-def test_zip_bomb_config_is_refused_without_unpacking(tmp_path, monkeypatch):
-    import kerasvg.savedfile as savedfile
+def test_zip_bomb_config_is_refused_without_unpacking(tmp_path):
+    from kerasvg import budgets
 
-    monkeypatch.setattr(savedfile, "MAX_CONFIG_BYTES", 1_000_000)
     path = _zip(tmp_path / "bomb.keras", {"config.json": b" " * 5_000_000})
     assert path.stat().st_size < 50_000
-    with pytest.raises(SavedModelError, match="over the 1,000,000-byte limit"):
+    with budgets.override(input_bytes=1_000_000), \
+            pytest.raises(SavedModelError, match="over the input_bytes budget of 1,000,000"):
         read_saved_model(path)
 
 
-def test_zip_bomb_with_a_lying_header_stops_at_the_cap(tmp_path, monkeypatch):
+def test_zip_bomb_with_a_lying_header_stops_at_the_cap(tmp_path):
     """A header claiming a small size does not get the whole member read."""
-    import kerasvg.savedfile as savedfile
+    from kerasvg import budgets
 
-    monkeypatch.setattr(savedfile, "MAX_CONFIG_BYTES", 1_000_000)
     path = _zip(tmp_path / "liar.keras", {"config.json": b" " * 3_000_000})
     data = bytearray(path.read_bytes())
     real = (3_000_000).to_bytes(4, "little")
     fake = (100).to_bytes(4, "little")
     assert data.count(real) == 2  # local header and central directory
     path.write_bytes(bytes(data).replace(real, fake))
-    with pytest.raises(SavedModelError, match="bomb|limit|cannot be unpacked"):
+    with budgets.override(input_bytes=1_000_000), \
+            pytest.raises(SavedModelError, match="budget|cannot be unpacked"):
         read_saved_model(path)
