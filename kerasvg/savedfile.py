@@ -436,7 +436,8 @@ class _Reader:
         nested = None
         stored = self.weights[-1].get(name) if self.weights else None
         try:
-            check_layer_config(cls, config)
+            if (cls in _RULES or cls in _PARAM_RULES) and not _is_op_layer(entry):  # others' keys mean other things
+                check_layer_config(cls, config)
         except ConfigValueError as exc:
             raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
         for shape in inputs:

@@ -193,3 +193,11 @@ def test_op_names_agree_between_keras3_and_tf():
     assert op_name("GetItem") == op_name("SlicingOpLambda", "__operators__.getitem") == "get_item"
     assert op_name("Mean") == op_name("TFOpLambda", "math.reduce_mean") == "mean"
     assert op_name("Concatenate") == op_name("TFOpLambda", "concat") == "concatenate"
+
+
+def test_config_keys_of_unknown_classes_are_not_judged_by_keras_meanings():
+    """InceptionResNetV2's CustomScaleLayer has `scale: 0.17` (not BatchNormalization's flag); op nodes have `axis`."""
+    entries = [INPUT, {"class_name": "CustomScaleLayer", "name": "s", "config": {"name": "s", "scale": 0.17},
+                       "inbound_nodes": [[["in", 0, 0, {}]]]}]
+    graph = graph_from_config(_config(entries, [["s", 0, 0]]))
+    assert graph.layer("s").shape_text == UNKNOWN and graph.layer("s").params is None
