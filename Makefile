@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test gallery bench system-packages
 
+# Real clients the `destinations` tests open the output in: pdflatex (TikZ), LibreOffice Impress (.pptx), pdftotext.
+DESTINATION_PACKAGES := texlive-latex-base texlive-latex-extra texlive-pictures texlive-fonts-recommended lmodern \
+	poppler-utils libreoffice-impress
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -18,9 +22,9 @@ demo: $(BIN)/python
 system-packages:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 		missing=""; \
-		for p in chromium fonts-dejavu-core fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-		if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi; \
-	else echo "not root or no apt-get: install chromium, fonts-dejavu-core and fonts-noto-cjk yourself"; fi
+		for p in chromium fonts-dejavu-core fonts-noto-cjk $(DESTINATION_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi; \
+	else echo "not root or no apt-get: install chromium fonts-dejavu-core fonts-noto-cjk $(DESTINATION_PACKAGES) yourself"; fi
 
 test: system-packages $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"

@@ -4,10 +4,11 @@
     kerasvg.layered_view(model).save("model.svg")
 """
 from .diagram import Diagram
+from .comparison import diff
 from .layered import layered_view
 from .loading import read
 from .model import Layer, ModelGraph
 from .theme import ThemeError, themes
 
 __version__ = "0.1.0"
-__all__ = ["Diagram", "Layer", "ModelGraph", "ThemeError", "layered_view", "read", "themes", "__version__"]
+__all__ = ["Diagram", "Layer", "ModelGraph", "ThemeError", "diff", "layered_view", "read", "themes", "__version__"]

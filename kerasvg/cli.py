@@ -31,6 +31,7 @@ examples:
   kerasvg render runs/*.keras -o figures/ --format svg,png
   kerasvg render keras.applications:ResNet50 -o resnet50.svg
   kerasvg render bert.keras --load -o bert.svg   a keras_hub model: built with Keras (trusted files only)
+  kerasvg diff old.keras new.keras -o diff.svg   what changed, in one picture (and a summary on stdout)
   kerasvg themes
 
 MODEL is a .keras file, a legacy .h5 file, a model-config .json (model.to_json()), or
@@ -81,7 +82,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="output file (repeat for several formats) or a folder for a batch")
     render.add_argument("--format", default=None, metavar="FMT[,FMT]",
                         help="formats written per model in a batch (default: svg)")
-    render.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file (see: kerasvg themes)")
+    render.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file (see: kerasvg themes); "
+                        "'auto' or LIGHT,DARK: an SVG that follows the viewer's light/dark setting")
+    render.add_argument("--scheme", choices=("light", "dark"), help="with a light/dark pair: the variant PNG, PDF, "
+                        "TikZ and PowerPoint use (default: light)")
+    render.add_argument("--text", choices=("text", "paths"), help="labels as SVG text (default) or as outlines "
+                        "from the bundled DejaVu fonts, the same on every machine (needs kerasvg[paths])")
     render.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
     render.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
     render.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
@@ -96,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                              "model classes such as keras_hub's; runs the library's code, for files you trust")
     render.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
                         help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
+
+    _add_diff_parser(commands, common)
 
     themes = commands.add_parser("themes", parents=[common], help="list the built-in themes")
     themes.set_defaults(models=None)
@@ -157,6 +165,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 return _themes()
             if args.command == "demo":
                 return _demo(args)
+            if args.command == "diff":
+                return _diff(args)
             return _render(args)
     except CliError as exc:
         _fail(str(exc), args)
@@ -176,7 +186,59 @@ def _fail(message: str, args) -> None:
     print(f"kerasvg: error: {terminal_safe(message)}", file=sys.stderr)
 
 
+def _add_diff_parser(commands, common) -> None:
+    diff = commands.add_parser(
+        "diff", parents=[common], help="compare two models in one picture",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare model A with model B: print a summary of what changed (one line per added (+), "
+                    "removed (\u2212) or changed (~) layer, then the counts and the parameter totals) and, with -o, "
+                    "draw both in one diagram with the changes marked.",
+        epilog="exit status: 0 when the models are the same or without --exit-code, 1 when they differ "
+               "(with --exit-code or --quiet), 2 on any error")
+    diff.add_argument("model_a", metavar="A", help="the old model: .keras, .h5, .json, or package.module:callable")
+    diff.add_argument("model_b", metavar="B", help="the new model")
+    diff.add_argument("-o", "--output", action="append", default=[], metavar="OUT",
+                      help="output file (repeat for several formats: " + ", ".join(FORMATS) + ")")
+    diff.add_argument("--exit-code", action="store_true", help="exit with 1 when the models differ, 0 when the same")
+    diff.add_argument("--quiet", action="store_true", help="print nothing on stdout; implies --exit-code")
+    diff.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file")
+    diff.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
+    diff.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
+    diff.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
+    diff.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
+    diff.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
+    diff.add_argument("--legend", action="store_true", help="add a legend of layer types")
+    diff.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
+    diff.add_argument("--expand-nested", action="store_true", help="compare nested models layer by layer")
+
+
 # ---------------------------------------------------------------- commands
+
+
+def _diff(args) -> int:
+    """`kerasvg diff A B [-o OUT ...]`: summary on stdout, optional drawings, exit 1 on difference if asked."""
+    from .comparison import compare, render, summary_lines
+
+    if args.scale is not None and args.dpi is not None:
+        raise CliError("give --scale or --dpi, not both")
+    keywords: Dict[str, object] = {}
+    for key in ("theme", "width", "labels", "aspect", "direction"):
+        if getattr(args, key, None) is not None:
+            keywords[key] = getattr(args, key)
+    for key in ("legend", "expand_nested"):
+        if getattr(args, key, False):
+            keywords[key] = True
+    for out in args.output:
+        _check_output(out)
+    a, b = _load(args.model_a, args), _load(args.model_b, args)
+    result = _guard(f"{args.model_a} vs {args.model_b}", lambda: compare(a, b, expand=bool(args.expand_nested)), args)
+    if args.output:
+        diagram = _guard(args.model_b, lambda: render(result, **keywords), args)
+        payloads = _guard(args.model_b, lambda: _payloads(diagram, args.output, args.scale, args.dpi), args)
+        _write_all(payloads)
+    if not args.quiet:
+        print("\n".join(summary_lines(result)))
+    return 1 if (args.exit_code or args.quiet) and result.differs else 0
 
 
 def _themes() -> int:
@@ -266,10 +328,13 @@ def _make_folder(folder: Path) -> None:
 
 def _keywords(args) -> Dict[str, object]:
     keywords: Dict[str, object] = {}
-    for key in ("theme", "width", "labels", "aspect", "direction"):
+    for key in ("theme", "width", "labels", "aspect", "direction", "scheme", "text"):
         value = getattr(args, key)
         if value is not None:
             keywords[key] = value
+    theme = keywords.get("theme")
+    if isinstance(theme, str) and "," in theme and not os.path.exists(theme):
+        keywords["theme"] = tuple(part.strip() for part in theme.split(","))
     for key in ("legend", "expand_nested", "fold_repeats"):
         if getattr(args, key):
             keywords[key] = True
@@ -280,7 +345,7 @@ def _keywords(args) -> Dict[str, object]:
 
 _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
               "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
-              "theme": "--theme"}
+              "theme": "--theme", "scheme": "--scheme", "text": "--text"}
 
 
 def _diagram(graph, keywords):

@@ -12,7 +12,7 @@ from . import raster
 from .files import write_atomic
 from .model import ModelGraph
 
-FORMATS = ("svg", "png", "jpg", "jpeg", "pdf", "html")
+FORMATS = ("svg", "png", "jpg", "jpeg", "pdf", "html", "tex", "pptx")
 UNITS_PER_INCH = {"in": 1.0, "cm": 2.54, "mm": 25.4, "pt": 72.0, "px": 96.0}
 _PIL_NAMES = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "svg": "svg", "pdf": "pdf", "html": "html", "htm": "html"}
 
@@ -57,7 +57,8 @@ class Diagram(PILImage.Image):
 
     def __init__(self, *, svg: str, scene, graph: ModelGraph, theme=None, background: str = "#ffffff",
                  physical_width: Optional[Tuple[float, str]] = None,
-                 html_style: Optional[Mapping[str, Any]] = None, detail: str = "layers"):
+                 html_style: Optional[Mapping[str, Any]] = None, detail: str = "layers",
+                 shade_step: Optional[int] = None):
         super().__init__()
         self._svg = svg
         self._scene = scene
@@ -67,6 +68,7 @@ class Diagram(PILImage.Image):
         self._physical_width = physical_width
         self._html_style = dict(html_style or {})
         self._detail = detail
+        self._shade_step = shade_step
         self._mode = "RGBA"
         *_, width_px, height_px = self._raster(None, None, check=False)  # an SVG-only diagram may be any size
         self._size = (round(width_px), round(height_px))
@@ -95,7 +97,7 @@ class Diagram(PILImage.Image):
     def __reduce__(self):
         state = dict(svg=self._svg, scene=self._scene, graph=self._graph, theme=self._theme,
                      background=self._background, physical_width=self._physical_width,
-                     html_style=self._html_style, detail=self._detail)
+                     html_style=self._html_style, detail=self._detail, shade_step=self._shade_step)
         return (_restore, (state,))
 
     # pixels, on first access
@@ -172,6 +174,27 @@ class Diagram(PILImage.Image):
         write_atomic(path, text.encode("utf-8"))
         return None
 
+    def to_tikz(self, standalone: bool = False, *, font: str = r"\small") -> str:
+        """TikZ: a `tikzpicture` for `\\input{}` (needs only tikz), or a pdflatex-ready document.
+
+        Labels are set in the document's font at `font` (a LaTeX size command such as `\\footnotesize`);
+        a printed `width=` sets the picture's width.
+        """
+        from .writers.tikz import write_tikz
+
+        width_bp = None
+        if self._physical_width is not None:
+            value, unit = self._physical_width
+            width_bp = value / UNITS_PER_INCH[unit] * 72
+        return write_tikz(self._scene, self._graph, self._theme, standalone=standalone, font=font,
+                          shade_step=self._shade_step, width_bp=width_bp)
+
+    def to_pptx(self) -> bytes:
+        """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""
+        from .writers.pptx import write_pptx
+
+        return write_pptx(self._scene, self._graph, self._theme, shade_step=self._shade_step)
+
     def _flat_background(self) -> str:
         return self._background[:7] if self._background != "transparent" else "transparent"
 
@@ -189,6 +212,10 @@ class Diagram(PILImage.Image):
             return self.to_pdf()
         if kind == "html":
             return self.to_html().encode("utf-8")
+        if kind == "tex":
+            return self.to_tikz(standalone=params.pop("standalone", True)).encode("utf-8")
+        if kind == "pptx":
+            return self.to_pptx()
         return self._pil_encode(kind, scale, dpi, params)
 
     def _pil_encode(self, kind: str, scale, dpi, params) -> bytes:
@@ -207,7 +234,8 @@ class Diagram(PILImage.Image):
              **params) -> "Diagram":
         """Write to a path or a binary file object; the format comes from `format` or the extension.
 
-        .svg .pdf .html stay vector; .png .jpg (flattened onto the background) and any format Pillow
+        .svg .pdf .html .tex (a standalone TikZ document; `standalone=False` for a bare picture) and
+        .pptx (editable shapes) stay vector; .png .jpg (flattened onto the background) and any format Pillow
         writes are rasterized at `scale`, or at `dpi` (a number or PIL's `(x, y)` pair: re-rendered at
         that resolution, not only tagged). A path is written atomically.
         """

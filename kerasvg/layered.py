@@ -18,6 +18,8 @@ from .sizing import Sizing, box_size
 from .svg import PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
+from .writers.outlines import check_text_mode
+from .writers.schemes import check_scheme, theme_pair, with_scheme
 
 MAX_NAME_CHARS = 28
 SPARSE_LABELS_ABOVE = 60
@@ -32,7 +34,8 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
 
     Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
     (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
-    `fold_repeats`, `direction`, `id_prefix`). Returns a `Diagram`.
+    `fold_repeats`, `direction`, `id_prefix`, `scheme`, `text`; `theme="auto"` or a `(light, dark)` pair follows the
+    viewer's colour scheme). Returns a `Diagram`.
     """
     load, imports = keywords.pop("load", False), keywords.pop("imports", None)
     if is_model_file(model):
@@ -56,7 +59,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _layered_view(model, options, preset, keywords) -> Diagram:
+def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     if "to_file" in keywords and keywords["to_file"] is not None:
         from .diagram import format_of
 
@@ -73,11 +76,17 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         graph = expand_nested(graph)
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
-    theme = load_theme(given.get("theme"), _theme_overrides(given))
+    theme, other = _themes(given)
+    text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
     items = _items(graph, given, live, theme, font_px)
+    if marks is not None:  # a diff names every layer that is not the same, however sparse the labels
+        items = [replace(it, lines=_label_lines(graph.layer(it.name), ("name",)))
+                 if not it.lines and marks.needs_label(it.name) else it for it in items]
     opts = _layout_options(graph, given, theme, font_px, items)
+    if marks is not None:
+        opts = replace(opts, legend=opts.legend + marks.legend_entries())
     sizing = _sizing(given, len(graph.layers))
     if physical is None:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
@@ -89,9 +98,17 @@ def _layered_view(model, options, preset, keywords) -> Diagram:
         width_attr = f"{fmt(value)}{unit}"
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
-                    width_attr=width_attr, height_attr=height_attr)
+                    width_attr=width_attr, height_attr=height_attr, marks=marks)
+    if text_mode == "paths":
+        from .writers.outlines import text_as_paths
+
+        svg = text_as_paths(svg, theme.get("canvas", "font_family"), scene.font_size)
+    if other is not None:
+        svg = with_scheme(svg, scene, other, "light" if given.get("scheme") == "dark" else "dark",
+                          shade_step=given.get("shade_step"))
     diagram = Diagram(svg=svg, scene=scene, graph=graph, theme=theme,
                       background=theme.get("canvas", "background"), physical_width=physical,
+                      shade_step=given.get("shade_step"),
                       html_style=dict(theme.values["html"], **{k: theme.values["canvas"][k] for k in ("background", "text_color", "font_family")}))
     if given.get("to_file"):
         diagram.save(given["to_file"])
@@ -102,6 +119,17 @@ def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
+
+
+def _themes(given) -> Tuple[Theme, Optional[Theme]]:
+    """The theme drawn as attributes, and the other one of a light/dark pair (repainted by CSS) or None."""
+    pair = theme_pair(given.get("theme"))
+    scheme = check_scheme(given.get("scheme"), pair is not None)
+    overrides = _theme_overrides(given)
+    if pair is None:
+        return load_theme(given.get("theme"), overrides), None
+    light, dark = (load_theme(name, overrides) for name in pair)
+    return (dark, light) if scheme == "dark" else (light, dark)
 
 
 def _theme_overrides(given) -> Dict[str, Any]:

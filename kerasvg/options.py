@@ -33,6 +33,8 @@ PRESETS: Dict[str, Dict[str, Any]] = {
 KERASVG_DEFAULTS: Dict[str, Any] = {
     "labels": ("name", "shape"),
     "theme": None,
+    "scheme": None,
+    "text": None,
     "overrides": None,
     "id_prefix": None,
     "width": None,

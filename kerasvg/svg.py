@@ -63,13 +63,18 @@ def write_svg(
     id_prefix: Optional[str] = None,
     width_attr: Optional[str] = None,
     height_attr: Optional[str] = None,
+    marks=None,
 ) -> str:
-    """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself."""
+    """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself.
+
+    `marks` (a `diffmarks.DiffMarks`) adds diff statuses and their marks to layers and connectors."""
     import svgwrite
     import svgwrite.container
     import svgwrite.shapes
 
     canvas, box_style, conn = theme.values["canvas"], theme.values["box"], theme.values["connector"]
+    if marks is not None:
+        marks = marks.with_theme(theme)
     dwg = svgwrite.Drawing(size=(width_attr or fmt(scene.width), height_attr or fmt(scene.height)), debug=False)
     dwg.viewbox(0, 0, float(fmt(scene.width)), float(fmt(scene.height)))
     root = dwg.attribs
@@ -83,6 +88,9 @@ def write_svg(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
         f"{'at least ' if not graph.params_known else ''}{graph.total_params} parameters. Drawn by kerasvg."
     )))
+    if marks is not None and marks.models:
+        dwg.elements[1] = _text_element("desc", xml_safe(marks.description()))
+        root.update(marks.root_attrs())
     styles = {b.name: theme.style_for(b.type, b.category) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
     if patterns:
@@ -100,8 +108,8 @@ def write_svg(
             funnels.add(dwg.line((fmt(a[0]), fmt(a[1])), (fmt(b[0]), fmt(b[1]))))
         dwg.add(funnels)
 
-    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn),
-           _layers_xml(scene, graph, styles, box_style, canvas, shade_step)]
+    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn, marks),
+           _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks)]
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
@@ -112,6 +120,15 @@ def write_svg(
             style = theme.style_for(e.type, e.category)
             x, y, size = e.swatch
             entry = dwg.g(class_="legend-entry")
+            if marks is not None and marks.is_legend(e.type):
+                entry.attribs["class"] = "legend-entry diff-legend"
+                entry.add(_TextElement(f"kvmark{len(hot)}", None))
+                hot.append(marks.legend_swatch(e.type, x, y, size, style["fill"]))
+                text = _text_element("text", xml_safe(e.text))
+                text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **text_fill})
+                entry.add(text)
+                legend.add(entry)
+                continue
             entry.attribs["data-type"] = xml_safe(e.type)
             swatch = dwg.rect((fmt(x), fmt(y)), (fmt(size), fmt(size)), **_colour_attrs(style["fill"], "fill"),
                               **_colour_attrs(style["outline"], "stroke"))
@@ -127,7 +144,7 @@ def write_svg(
 
     body = dwg.tostring()
     for i, text in enumerate(hot):
-        body = body.replace(f"<kvslot{i} />", text, 1)
+        body = body.replace(f"<kvslot{i} />", text, 1).replace(f"<kvmark{i} />", text, 1)
     prefix = id_prefix or "kv" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:8]
     return body.replace(ID_TOKEN, xml_safe(prefix).replace('"', "").replace("<", "").replace("&", ""))
 
@@ -227,13 +244,14 @@ def _split_at_points(attrs) -> Tuple[str, str]:
     return _attrs(before), _attrs(after)
 
 
-def _connectors_xml(scene, conn) -> str:
+def _connectors_xml(scene, conn, marks=None) -> str:
     dash = None if conn["skip_style"] == "solid" else "5 3" if conn["skip_style"] == "dashed" else "1.5 2.5"
     out = [f'<g class="connectors" fill="none" stroke-linejoin="round" stroke-width="{fmt(conn["width"])}">']
-    line_attrs, head_attrs = {}, {}
+    line_attrs, head_attrs, dashes = {}, {}, {}
     for skip in (False, True):
         for inferred in (False, True):
             extra = {"stroke-dasharray": "2 3" if inferred else (dash if skip else None)}
+            dashes[skip, inferred] = extra["stroke-dasharray"]
             colour = conn["skip_color"] if skip else conn["color"]
             line_attrs[skip, inferred] = _split_at_points({**_colour_attrs(colour, "stroke"), **extra})
         colour = conn["skip_color"] if skip else conn["color"]
@@ -242,10 +260,18 @@ def _connectors_xml(scene, conn) -> str:
     for c in scene.connectors:
         classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
         before, after = line_attrs[c.skip, c.inferred]
-        out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}">'
+        head, extra = head_attrs[c.skip], ""
+        if marks is not None:
+            group, line, arrow = marks.connector(c.source, c.target)
+            extra = _attrs(group)
+            if line is not None:
+                before, after = _split_at_points({"stroke-dasharray": dashes[c.skip, c.inferred], **line})
+            if arrow is not None:
+                head = _split_at_points(arrow)
+        out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}"{extra}>'
                    f'<polyline{before} points="{_pts(c.points)}"{after} />')
         if arrowheads:
-            before, after = head_attrs[c.skip]
+            before, after = head
             out.append(f'<polygon{before} points="{_pts(c.arrow)}"{after} />')
         out.append("</g>")
     out.append("</g>")
@@ -279,7 +305,7 @@ def _repeats_xml(scene, canvas) -> str:
     return "".join(out)
 
 
-def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
+def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None) -> str:
     """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
     out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
     nested = [f for f in scene.frames if f.kind == "nested"]
@@ -291,15 +317,16 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
     position = {b.name: i for i, b in enumerate(scene.boxes)}
     group_layers = {layer.name: layer for layer, _ in graph.groups}
     text_colour = canvas["text_color"][:7]
-    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out)
+    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks)
     done = set()
 
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
+        diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
         out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
-                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}">'
-                   f'<title>{_esc_text(xml_safe(_title(layer)))}</title>{_frame_rects(frame, text_colour, False)}')
+                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}"{diff_attrs}>'
+                   f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>{_frame_rects(frame, text_colour, False)}')
         x, y = frame.label_at
         out.append(f'<text class="frame-label" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start" '
                    f'fill="{text_colour}">{_esc_text(xml_safe(frame.label))}</text>')
@@ -328,7 +355,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step) -> str:
     return "".join(out)
 
 
-def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
+def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks=None):
     """A function that appends box i's layer group to `out`."""
     text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
     face_opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
@@ -345,10 +372,11 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
             paints = _face_paints(style, box_style, shade_step, face_opacity)
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
+        diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
         out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
-                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}">'
-                   f'<title>{_esc_text(xml_safe(_title(layer)))}</title>')
+                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}"{diff_attrs}>'
+                   f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>')
         overlay = style["pattern"] != "none" and f'fill="url(#{ID_TOKEN}-pattern-{style["pattern"]})"'
         for face in b.faces:
             points = _pts(face.points)
@@ -356,13 +384,17 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out):
             out.append(f'<polygon{before} points="{points}"{after} />')
             if overlay:
                 out.append(f'<polygon class="pattern {face.role}" {overlay} points="{points}" stroke="none" />')
+        if marks is not None:
+            out.append(marks.layer_overlay(b, font_size))
         if b.label is not None:
+            label_fill = marks.label_fill(b.name) if marks is not None else None
+            fill = text_fill if label_fill is None else _attrs(label_fill, sort=False)
             x = fmt(b.label.x)
             anchor = "" if b.label.anchor == "middle" else f' text-anchor="{b.label.anchor}"'
             for k, line_text in enumerate(b.label.lines):
                 baseline = b.label.y + b.label.line_height * k + font_size
                 cjk = f' font-family="{CJK_FAMILY}"' if _needs_cjk_font(line_text) else ""
-                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{text_fill}{cjk}>'
+                out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{fill}{cjk}>'
                            f'{_esc_text(xml_safe(line_text))}</text>')
         out.append("</g>")
 

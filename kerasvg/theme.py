@@ -44,6 +44,7 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "font_family": Key("family", "DejaVu Sans", "one font family name (cairo uses only the first)"),
         "font_size": Key("positive", 9, "size of labels and legend text, in points (kept at any printed width)"),
         "text_color": Key("colour", "#222222", "colour of labels and legend text"),
+        "slide_font": Key("text", "Arial", "font family of text in .pptx slides (one every presenter's laptop has)"),
     },
     "box": {
         "stroke": Key("colour", "#2f2f2f", "outline colour of the boxes"),
@@ -72,6 +73,15 @@ SCHEMA: Dict[str, Dict[str, Key]] = {
         "panel_text": Key("colour", "#1d1f23", "details panel text"),
         "highlight": Key("colour", "#ff8c00", "outline of the selected or hovered layer"),
         "match": Key("colour", "#1f77b4", "outline of layers matching the search"),
+    },
+    "diff": {
+        "added": Key("colour", "#009e73", "`kerasvg diff`: outline, badge (+) and connectors of layers only in b"),
+        "removed": Key("colour", "#d55e00", "`kerasvg diff`: outline, badge (\u2212) and connectors of layers only in a"),
+        "changed": Key("colour", "#0072b2", "`kerasvg diff`: outline and badge (~) of layers that differ"),
+        "badge_text": Key("colour", "#ffffff", "`kerasvg diff`: the symbol on the badges"),
+        "outline_width": Key("positive", 2.2, "`kerasvg diff`: width of the status outlines, px"),
+        "same_opacity": Key("fraction", 0.32, "`kerasvg diff`: opacity of unchanged layers and connectors"),
+        "removed_opacity": Key("fraction", 0.25, "`kerasvg diff`: fill opacity of removed (ghosted) layers"),
     },
 }
 STYLE_KEYS: Dict[str, Key] = {

@@ -194,6 +194,7 @@
     var body = document.createDocumentFragment();
     body.appendChild(el("h3", "kv-layer-name", layer.name));
     body.appendChild(el("span", "kv-badge", layer.type));
+    if (diffed) body.appendChild(diffDetails(layer.name));
     var summary = el("table", "kv-table");
     row(summary, "Output shape", layer.shape);
     row(summary, "Parameters", countText(paramsOf(layer)), true);
@@ -221,6 +222,118 @@
     body.appendChild(links(layer.outbound));
     return body;
   }
+  /* ---- diff: status in the details, a/b/both switch, list of changes ---- */
+  var diffed = groups.some(function (g) { return g.hasAttribute("data-diff"); });
+  var DIFF_WORDS = { added: "added \u00b7 only in b", removed: "removed \u00b7 only in a", changed: "changed", same: "same in a and b" };
+  var DIFF_MARKS = { added: "+", removed: "\u2212", changed: "~", same: "=" };
+
+  function diffBadge(g) {
+    var status = g.getAttribute("data-diff");
+    var badge = el("span", "kv-diff-mark kv-diff-" + status, DIFF_MARKS[status]);
+    var circle = g.querySelector(".diff-badge circle");
+    if (circle) badge.style.background = circle.getAttribute("fill");
+    badge.setAttribute("aria-hidden", "true");
+    return badge;
+  }
+  function diffChanges(g) {
+    var detail = g.getAttribute("data-diff-detail");
+    if (!detail) return [];
+    return detail.split("; ").map(function (item) {
+      if (item.indexOf("renamed from ") === 0) return ["name", item.slice(13) + " \u2192 " + g.getAttribute("data-name")];
+      var space = item.indexOf(" ");
+      return space > 0 ? [item.slice(0, space), item.slice(space + 1)] : [item, ""];
+    });
+  }
+  function diffDetails(name) {
+    var g = groupOf.get(name), box = el("div", "kv-diff-status");
+    var status = g.getAttribute("data-diff") || "same";
+    box.appendChild(diffBadge(g));
+    box.appendChild(el("span", "", DIFF_WORDS[status] || status));
+    var changes = diffChanges(g);
+    if (changes.length) {
+      var table = el("table", "kv-table kv-diff-table");
+      var head = el("tr");
+      head.appendChild(el("th", "", "field"));
+      head.appendChild(el("td", "", "a \u2192 b"));
+      table.appendChild(head);
+      changes.forEach(function (pair) { row(table, pair[0], pair[1]); });
+      var wrap = document.createDocumentFragment();
+      wrap.appendChild(box);
+      wrap.appendChild(table);
+      return wrap;
+    }
+    return box;
+  }
+  function showSide(side) {
+    ["a", "b", "both"].forEach(function (s) { view.classList.toggle("kv-diff-show-" + s, s === side); });
+    groups.forEach(function (g) {  /* a renamed layer shows its old name while a is shown */
+      var old = g.getAttribute("data-name-a"), label = g.querySelector("text.label");
+      if (!old || !label) return;
+      var names = [g.getAttribute("data-name"), old];
+      if (side === "a" ? label.textContent === names[0] : label.textContent === names[1]) {
+        label.textContent = side === "a" ? names[1] : names[0];
+      }
+    });
+    view.querySelectorAll(".kv-diff-switch button").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-side") === side));
+    });
+  }
+  if (diffed) {
+    var sideSwitch = el("span", "kv-group kv-diff-switch");
+    sideSwitch.setAttribute("role", "group");
+    sideSwitch.setAttribute("aria-label", "Show model a, b or both");
+    [["a", "a", "Show model a: what was there before"], ["both", "a + b", "Show both, changes marked"],
+     ["b", "b", "Show model b: what is there now"]].forEach(function (spec) {
+      var button = el("button", "kv-diff-" + spec[0], spec[1]);
+      button.type = "button";
+      button.title = spec[2];
+      button.setAttribute("data-side", spec[0]);
+      button.addEventListener("click", function () { showSide(spec[0]); });
+      sideSwitch.appendChild(button);
+    });
+    view.querySelector(".kv-toolbar").insertBefore(sideSwitch, view.querySelector(".kv-toolbar").firstChild);
+    showSide("both");
+    var stats = view.querySelector(".kv-stats"), counts = svg.getAttribute("data-diff-layers");
+    if (stats && counts) {  /* the header shows a → b, not the union's sums */
+      var spans = stats.querySelectorAll("span"), params = svg.getAttribute("data-diff-params").split(" ");
+      counts = counts.split(" ");
+      [[1, counts, " layers"], [2, params, " parameters"]].forEach(function (spec) {
+        var span = spans[spec[0]];
+        if (!span) return;
+        span.replaceChildren(el("b", "", grouped(spec[1][0]) + " \u2192 " + grouped(spec[1][1])), document.createTextNode(spec[2]));
+      });
+      for (var k = 3; k < spans.length; k++) spans[k].hidden = true;
+    }
+
+    var changed = groups.filter(function (g) { return g.getAttribute("data-diff") && g.getAttribute("data-diff") !== "same"; });
+    var section = el("section", "kv-changes");
+    section.setAttribute("aria-label", "Changes");
+    section.appendChild(el("h4", "kv-section", changed.length ? plural(changed.length, "change") : "No changes"));
+    var list = el("ul", "kv-change-list");
+    changed.forEach(function (g) {
+      var name = g.getAttribute("data-name");
+      var item = el("li");
+      var button = el("button", "kv-change");
+      button.type = "button";
+      button.setAttribute("data-name", name);
+      button.appendChild(diffBadge(g));
+      var text = el("span", "kv-change-text");
+      text.appendChild(el("span", "kv-change-name", name));
+      var changes = diffChanges(g);
+      if (changes.length) text.appendChild(el("span", "kv-change-detail", changes.map(function (p) { return p.join(" "); }).join("; ")));
+      button.appendChild(text);
+      button.addEventListener("click", function () {
+        if (g.getAttribute("data-diff") === "added" && view.classList.contains("kv-diff-show-a")) showSide("both");
+        if (g.getAttribute("data-diff") === "removed" && view.classList.contains("kv-diff-show-b")) showSide("both");
+        select(name, true);
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    section.appendChild(list);
+    panel.appendChild(section);
+  }
+
   var emptyPanel = Array.from(panel.childNodes);
 
   function clearSelection() {

@@ -1,0 +1,75 @@
+"""Regenerate the diff pictures: what `kerasvg.diff` draws for two typical changes.
+
+    python gallery/diff.py [OUT_DIR]          # default: gallery/diff beside this file
+
+writes OUT_DIR/small-cnn-v1-v2.svg|.png (a CNN revised: the first convolution renamed, a normalization
+added, a convolution widened, Flatten swapped for global pooling, the dropout dropped) and OUT_DIR/resnet50-widened.svg|.png
+(ResNet50 with `conv4_block3_2_conv`'s filters doubled).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def cnn_v2():
+    """`zoo.small_cnn`, revised."""
+    import keras
+    from keras import layers as L
+
+    return keras.Sequential([
+        keras.Input((28, 28, 1), name="image"),
+        L.Conv2D(32, 3, activation="relu", name="stem"),
+        L.BatchNormalization(name="stem_bn"),
+        L.MaxPooling2D(name="pool1"),
+        L.Conv2D(128, 3, activation="relu", name="conv2"),
+        L.MaxPooling2D(name="pool2"),
+        L.GlobalAveragePooling2D(name="gap"),
+        L.Dense(10, activation="softmax", name="classifier"),
+    ], name="small_cnn_v2")
+
+
+def resnet50_widened(resnet50):
+    """`resnet50` with `conv4_block3_2_conv`'s filters doubled (the layers after it rebuilt to fit)."""
+    import keras
+
+    config = json.loads(resnet50.to_json())
+    for entry in config["config"]["layers"]:
+        if entry["config"]["name"] == "conv4_block3_2_conv":
+            entry["config"]["filters"] *= 2
+        entry.pop("build_config", None)
+    return keras.models.model_from_json(json.dumps(config))
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else HERE / "diff"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    from kerasvg import zoo
+    from kerasvg.comparison import compare, render, summary_lines
+
+    pairs = {
+        "small-cnn-v1-v2": (zoo.small_cnn(), cnn_v2(), {}),
+    }
+    resnet50 = keras.applications.ResNet50(weights=None)
+    pairs["resnet50-widened"] = (resnet50, resnet50_widened(resnet50), {})
+    for name, (a, b, options) in pairs.items():
+        result = compare(a, b)
+        diagram = render(result, **options)
+        diagram.save(out / f"{name}.svg")
+        diagram.save(out / f"{name}.png", scale=2 if len(result.layers) < 60 else 1.5)
+        print(f"{name}: {diagram.width:.0f} x {diagram.height:.0f} px")
+        print("\n".join("  " + line for line in summary_lines(result)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

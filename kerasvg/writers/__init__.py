@@ -1,0 +1,1 @@
+"""Writers that draw a `scene.Scene` in one output format each (the SVG writer is `kerasvg.svg`)."""

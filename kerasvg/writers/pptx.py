@@ -1,0 +1,261 @@
+"""Scene → PowerPoint: one 16:9 slide of native, editable shapes (python-pptx, the `[pptx]` extra).
+
+Each box face is a freeform with the theme's fill and outline, each connector an open freeform with a
+triangle arrowhead, each label a text box that neither wraps nor autofits; a layer's shapes form one
+group named after the layer. The drawing is scaled to fit the slide with its aspect kept.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import threading
+import zipfile
+from contextlib import contextmanager
+from typing import Optional
+
+from ..scene import Scene
+from ..text import xml_safe
+from ..theme import Theme
+from . import paint as P
+
+SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 13.333 x 7.5 in, in EMU
+MARGIN = 228600  # 0.25 in
+EMU_PER_PT = 12700
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _pptx():
+    try:
+        import pptx
+    except ImportError as exc:
+        raise ImportError("writing .pptx needs python-pptx: pip install 'kerasvg[pptx]'") from exc
+    return pptx
+
+
+_IDS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _counted_shape_ids(first: int):
+    """python-pptx finds each new shape id by scanning every id on the slide (quadratic: ResNet50 took
+    20 s); while writing one slide, hand out ids from a counter instead."""
+    from pptx.oxml.shapes.groupshape import CT_GroupShape
+    from pptx.shapes.shapetree import _BaseShapes
+
+    owners = (CT_GroupShape, _BaseShapes)  # the XML layer and the shape-collection layer each look for ids
+    with _IDS_LOCK:
+        originals = [owner.__dict__["_next_shape_id"] for owner in owners]
+        counted = property(lambda self, counter=itertools.count(first): next(counter))
+        for owner in owners:
+            owner._next_shape_id = counted
+        try:
+            yield
+        finally:
+            for owner, original in zip(owners, originals):
+                owner._next_shape_id = original
+
+
+class _Slide:
+    """Scene px → slide EMU, and the shape-making primitives."""
+
+    def __init__(self, scene: Scene):
+        self.scale = min((SLIDE_WIDTH - 2 * MARGIN) / scene.width, (SLIDE_HEIGHT - 2 * MARGIN) / scene.height)
+        self.left = (SLIDE_WIDTH - scene.width * self.scale) / 2
+        self.top = (SLIDE_HEIGHT - scene.height * self.scale) / 2
+
+    def emu(self, point):
+        return (round(self.left + point[0] * self.scale), round(self.top + point[1] * self.scale))
+
+    def length(self, px: float) -> int:
+        return max(1, round(px * self.scale))
+
+    def freeform(self, shapes, points, close: bool, name: str):
+        vertices = [self.emu(p) for p in points]
+        builder = shapes.build_freeform(*vertices[0], scale=1.0)
+        builder.add_line_segments(vertices[1:], close=close)
+        shape = builder.convert_to_shape()
+        shape.name = name
+        shape.shadow.inherit = False
+        return shape
+
+
+def _set_colour(colour_format, ink: P.Paint) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.oxml.ns import qn
+
+    colour_format.rgb = RGBColor.from_string(ink.colour[1:].upper())
+    if ink.opacity < 1:  # python-pptx has no API for alpha: add <a:alpha> to the <a:srgbClr>
+        srgb = colour_format._color._xClr
+        srgb.append(srgb.makeelement(qn("a:alpha"), {"val": str(round(ink.opacity * 100000))}))
+
+
+def _fill(shape, ink: Optional[P.Paint]) -> None:
+    if ink is None:
+        shape.fill.background()
+        return
+    shape.fill.solid()
+    _set_colour(shape.fill.fore_color, ink)
+
+
+_PATTERNS = {"hatch": "WIDE_UPWARD_DIAGONAL", "backhatch": "WIDE_DOWNWARD_DIAGONAL", "crosshatch": "DIAGONAL_CROSS",
+             "dots": "DOTTED_GRID", "vertical": "VERTICAL", "horizontal": "HORIZONTAL"}
+
+
+def _face_fill(shape, ink: P.Paint, pattern: str, pattern_ink: P.Paint) -> None:
+    """A solid fill, or PowerPoint's nearest preset pattern in the pattern colour over the face colour."""
+    if pattern == "none":
+        _fill(shape, ink)
+        return
+    from pptx.enum.dml import MSO_PATTERN_TYPE
+
+    shape.fill.patterned()
+    shape.fill.pattern = getattr(MSO_PATTERN_TYPE, _PATTERNS[pattern])
+    _set_colour(shape.fill.fore_color, P.Paint(P.mix(ink.colour, pattern_ink.colour, 0.55)))
+    _set_colour(shape.fill.back_color, ink)
+
+
+def _line(shape, ink: Optional[P.Paint], width_emu: int, dash=None) -> None:
+    if ink is None:
+        shape.line.fill.background()
+        return
+    shape.line.width = width_emu
+    _set_colour(shape.line.color, ink)
+    if dash is not None:
+        from pptx.enum.dml import MSO_LINE_DASH_STYLE
+
+        shape.line.dash_style = MSO_LINE_DASH_STYLE.ROUND_DOT if dash[0] < 2.5 else MSO_LINE_DASH_STYLE.DASH
+
+
+def _text_box(slide: _Slide, shapes, left_px, top_px, width_px, lines, *, line_height_px, font_px, font, ink,
+              align: str, name: str, bold: bool = False):
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+    from pptx.util import Emu
+
+    left, top = slide.emu((left_px, top_px))
+    box = shapes.add_textbox(left, top, slide.length(width_px), slide.length(line_height_px * len(lines)))
+    box.name = name
+    frame = box.text_frame
+    frame.word_wrap = False
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+    size = Emu(max(EMU_PER_PT, slide.length(font_px)))
+    for k, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
+        paragraph.alignment = {"middle": PP_ALIGN.CENTER, "start": PP_ALIGN.LEFT, "end": PP_ALIGN.RIGHT}[align]
+        paragraph.line_spacing = Emu(slide.length(line_height_px))
+        run = paragraph.add_run()
+        run.text = xml_safe(line)
+        run.font.size = size
+        run.font.name = font
+        run.font.bold = bold
+        _set_colour(run.font.color, ink)
+    return box
+
+
+def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] = None) -> bytes:
+    """The scene as a one-slide .pptx (bytes), deterministic for the same input."""
+    P.check_page(scene.width, scene.height, ".pptx")
+    pptx = _pptx()
+    presentation = pptx.Presentation()
+    presentation.slide_width, presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    blank = min(presentation.slide_layouts, key=lambda layout: len(layout.placeholders))
+    page = presentation.slides.add_slide(blank)
+    with _counted_shape_ids(page.shapes._spTree._next_shape_id):
+        _draw(page, scene, theme, shade_step)
+    presentation.core_properties.title = xml_safe(graph.name)
+    presentation.core_properties.author = "kerasvg"
+    out = io.BytesIO()
+    presentation.save(out)
+    return _fixed_zip(out.getvalue())
+
+
+def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
+    """Every shape of the scene onto `page`: background, funnels, frames, connectors, layers, legend."""
+    slide = _Slide(scene)
+    font = theme.values["canvas"]["slide_font"]
+    text = P.text_paint(theme)
+    box_style, conn = theme.values["box"], theme.values["connector"]
+    stroke = slide.length(box_style["stroke_width"])
+
+    background = P.background_paint(theme)
+    if background is not None:
+        page.background.fill.solid()
+        _set_colour(page.background.fill.fore_color, background)
+
+    if scene.funnels:
+        group = page.shapes.add_group_shape()
+        group.name = "funnels"
+        for a, b in scene.funnels:
+            _line(slide.freeform(group.shapes, (a, b), False, "funnel"), P.paint(box_style["stroke"]), stroke)
+
+    for frame in scene.frames:
+        group = page.shapes.add_group_shape()
+        group.name = xml_safe(f"{frame.kind}: {frame.label}")
+        for x0, y0, x1, y1 in frame.rects:
+            rect = slide.freeform(group.shapes, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), True, "frame")
+            _fill(rect, None)
+            _line(rect, P.Paint(text.colour, 0.6), slide.length(1), (4, 3) if frame.kind == "repeat" else None)
+        x, y = frame.label_at
+        width = scene.font_size * 0.7 * max(len(frame.label), 1) + scene.font_size
+        left, align = (x - width, "end") if frame.kind == "repeat" else (x, "start")
+        _text_box(slide, group.shapes, left, y - scene.font_size, width, (frame.label,),
+                  line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text, align=align,
+                  name="label", bold=frame.kind == "repeat")
+
+    if scene.connectors:
+        group = page.shapes.add_group_shape()
+        group.name = "connectors"
+        for c in scene.connectors:
+            ink = P.connector_paint(theme, c.skip)
+            line = slide.freeform(group.shapes, c.points, False, xml_safe(f"{c.source} -> {c.target}"))
+            _fill(line, None)
+            _line(line, ink, slide.length(conn["width"]), P.dash_of(theme, c.skip, c.inferred))
+            if conn["arrowheads"] and c.arrow:
+                head = slide.freeform(group.shapes, c.arrow, True, "arrowhead")
+                _fill(head, ink)
+                _line(head, None, 0)
+
+    for b in scene.boxes:
+        look = P.box_paint(theme, b.type, b.category, shade_step)
+        group = page.shapes.add_group_shape()
+        group.name = xml_safe(b.name)
+        for face in b.faces:
+            shape = slide.freeform(group.shapes, face.points, True, face.role)
+            _face_fill(shape, look.faces[face.role], look.pattern, text)
+            _line(shape, look.outline, stroke)
+        if b.label is not None:
+            left, top, right, _ = b.label.bounds
+            _text_box(slide, group.shapes, left, top, right - left, b.label.lines, line_height_px=b.label.line_height,
+                      font_px=scene.font_size, font=font, ink=text, align=b.label.anchor, name="label")
+
+    if scene.legend:
+        legend = page.shapes.add_group_shape()
+        legend.name = "legend"
+        for e in scene.legend:
+            look = P.box_paint(theme, e.type, e.category, shade_step)
+            x, y, size = e.swatch
+            swatch = slide.freeform(legend.shapes, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)),
+                                    True, xml_safe(e.type))
+            _face_fill(swatch, look.faces["front"], look.pattern, text)
+            _line(swatch, look.outline, stroke)
+            width = scene.font_size * 0.7 * max(len(e.text), 1) + scene.font_size
+            _text_box(slide, legend.shapes, e.text_x, e.text_y - scene.font_size, width, (e.text,),
+                      line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
+                      align="start", name="label")
+
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with fixed timestamps and no dates in the core properties, so output is deterministic."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            blob = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                blob = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", blob)
+            target.writestr(zipfile.ZipInfo(info.filename, _FIXED_TIME), blob, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -1,0 +1,211 @@
+"""Scene → TikZ: a `tikzpicture` for `\\input{}` (needs only the tikz package), or a standalone document.
+
+Coordinates stay in the scene's px (1 px = 0.75 bp, or the printed width's share; y pointing down); labels are nodes set in the
+document's font, anchored at their centre (or left edge) so any font width stays aligned.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Dict, List, Optional
+
+from ..scene import Scene
+from ..svg import fmt
+from ..theme import Theme
+from . import paint as P
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
+    "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    "|": r"\textbar{}", "\"": r"\textquotedbl{}", "'": r"\textquotesingle{}", "`": r"\textasciigrave{}",
+}
+_LIGATURES = "-,"  # doubled, T1 fonts join them (-- is an en dash, ,, a low quote)
+# Latin-1 Supplement and Latin Extended-A characters that pdflatex's utf8 support cannot set in T1/TS1.
+_T1_MISSING = set("\u00b8\u0126\u0127\u0138\u013f\u0140\u0149\u0166\u0167\u017f")
+
+
+def latex_text(text: str) -> str:
+    """`text` as LaTeX that prints it as typed with T1 fonts; characters T1 cannot set become `U+XXXX`."""
+    out: List[str] = []
+    text = str(text)
+    for i, char in enumerate(text):
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char in _LIGATURES and text[i + 1:i + 2] == char:
+            out.append(char + "{}")
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif 0xA0 <= code <= 0x17F and char not in _T1_MISSING:
+            out.append(char if code != 0xA0 else "~")
+        elif unicodedata.combining(char):
+            continue
+        else:
+            out.append(f"U+{code:04X}")
+    return "".join(out)
+
+
+def _comment(text: str) -> str:
+    return latex_text(text).replace("%", "")
+
+
+class _Colours:
+    """`\\definecolor` names for the colours a picture uses, in first-use order."""
+
+    def __init__(self):
+        self.names: Dict[str, str] = {}
+
+    def __call__(self, colour: str) -> str:
+        colour = colour[:7].lower()
+        if colour not in self.names:
+            self.names[colour] = f"kv{len(self.names)}"
+        return self.names[colour]
+
+    def definitions(self) -> List[str]:
+        return [f"\\definecolor{{{name}}}{{HTML}}{{{colour[1:].upper()}}}" for colour, name in self.names.items()]
+
+
+def _pt(point) -> str:
+    return f"({fmt(point[0])},{fmt(point[1])})"
+
+
+def _path(points, close: bool) -> str:
+    return " -- ".join(_pt(p) for p in points) + (" -- cycle" if close else "")
+
+
+def _bp(px: float, unit: float) -> str:
+    """A length of `px` scene px in bp, at `unit` bp per px."""
+    return fmt(px * unit) + "bp"
+
+
+def _unit_text(unit: float) -> str:
+    """The picture's bp per px with enough digits that a printed width comes out right."""
+    return ("%.5f" % unit).rstrip("0").rstrip(".")
+
+
+def _opacity(option: str, value: float) -> str:
+    return f", {option}={fmt(value)}" if value < 1 else ""
+
+
+PATTERN_SPACING = 6.0  # px, as the SVG writer's pattern tiles
+
+
+def _pattern_strokes(name: str, bounds, unit: float) -> List[str]:
+    """Segments (or dots) of a fill pattern over `bounds`, on the same global grid as the SVG's tiles."""
+    import math
+
+    s = PATTERN_SPACING
+    x0, y0, x1, y1 = bounds
+    out: List[str] = []
+    if name in ("hatch", "crosshatch"):  # lines x + y = k s
+        for k in range(math.floor((x0 + y0) / s), math.ceil((x1 + y1) / s) + 1):
+            out.append(f"{_pt((k * s - y1, y1))} -- {_pt((k * s - y0, y0))}")
+    if name in ("backhatch", "crosshatch"):  # lines x - y = k s
+        for k in range(math.floor((x0 - y1) / s), math.ceil((x1 - y0) / s) + 1):
+            out.append(f"{_pt((k * s + y0, y0))} -- {_pt((k * s + y1, y1))}")
+    if name == "vertical":
+        out += [f"{_pt((s / 2 + k * s, y0))} -- {_pt((s / 2 + k * s, y1))}"
+                for k in range(math.floor(x0 / s) - 1, math.ceil(x1 / s) + 1)]
+    if name == "horizontal":
+        out += [f"{_pt((x0, s / 2 + k * s))} -- {_pt((x1, s / 2 + k * s))}"
+                for k in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
+    if name == "dots":
+        out += [f"{_pt((s / 2 + i * s, s / 2 + j * s))} circle[radius={_bp(1, unit)}]"
+                for i in range(math.floor(x0 / s) - 1, math.ceil(x1 / s) + 1)
+                for j in range(math.floor(y0 / s) - 1, math.ceil(y1 / s) + 1)]
+    return out
+
+
+def _pattern(name: str, points, ink: str, unit: float) -> List[str]:
+    """A face's fill pattern: its strokes clipped to the face (plain TikZ, no patterns library)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    strokes = _pattern_strokes(name, (min(xs), min(ys), max(xs), max(ys)), unit)
+    if not strokes:
+        return []
+    command = f"\\fill[{ink}, fill opacity=0.6]" if name == "dots" else \
+        f"\\draw[{ink}, draw opacity=0.55, line width={_bp(0.8, unit)}]"
+    return ["\\begin{scope}", f"\\clip {_path(points, True)};", f"{command} {' '.join(strokes)};", "\\end{scope}"]
+
+
+def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, font: str = r"\small",
+               shade_step: Optional[int] = None, width_bp: Optional[float] = None) -> str:
+    """The scene as a `tikzpicture` (or, with `standalone=True`, a pdflatex-ready document).
+
+    The picture is `width_bp` wide when given (a printed width), else 0.75 bp per scene px.
+    """
+    unit = width_bp / scene.width if width_bp else P.PX_TO_PT
+    P.check_page(scene.width * unit / P.PX_TO_PT, scene.height * unit / P.PX_TO_PT, "TikZ")
+    colour = _Colours()
+    body: List[str] = []
+    text = P.text_paint(theme)
+    text_name = colour(text.colour)
+    node = f"inner sep=0pt, font={font}, text={text_name}" + _opacity("text opacity", text.opacity)
+    box = theme.values["box"]
+    stroke = f"line width={_bp(box['stroke_width'], unit)}, line join=round"
+
+    background = P.background_paint(theme)
+    if background is not None:
+        body.append(f"\\fill[{colour(background.colour)}{_opacity('fill opacity', background.opacity)}] "
+                    f"(0,0) rectangle ({fmt(scene.width)},{fmt(scene.height)});")
+    for a, b in scene.funnels:
+        body.append(f"\\draw[{colour(box['stroke'])}, {stroke}] {_pt(a)} -- {_pt(b)};")
+    for frame in scene.frames:
+        dash = f", dash pattern=on {_bp(4, unit)} off {_bp(3, unit)}" if frame.kind == "repeat" else ""
+        body.append(f"% {frame.kind}: {_comment(frame.label)}")
+        for x0, y0, x1, y1 in frame.rects:
+            body.append(f"\\draw[{text_name}, draw opacity=0.6, line width={_bp(1, unit)}, rounded corners={_bp(4, unit)}{dash}] "
+                        f"({fmt(x0)},{fmt(y0)}) rectangle ({fmt(x1)},{fmt(y1)});")
+        x, y = frame.label_at
+        if frame.kind == "repeat":
+            body.append(f"\\node[{node}, anchor=base east, font={font}\\bfseries] at ({fmt(x)},{fmt(y)}) "
+                        f"{{{latex_text(frame.label)}}};")
+        else:
+            body.append(f"\\node[{node}, anchor=base west] at ({fmt(x)},{fmt(y)}) {{{latex_text(frame.label)}}};")
+
+    conn = theme.values["connector"]
+    for c in scene.connectors:
+        ink = P.connector_paint(theme, c.skip)
+        dash = P.dash_of(theme, c.skip, c.inferred)
+        dash_text = f", dash pattern=on {_bp(dash[0], unit)} off {_bp(dash[1], unit)}" if dash else ""
+        body.append(f"\\draw[{colour(ink.colour)}{_opacity('draw opacity', ink.opacity)}, "
+                    f"line width={_bp(conn['width'], unit)}, line join=round{dash_text}] {_path(c.points, False)};")
+        if conn["arrowheads"] and c.arrow:
+            body.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
+
+    for b in scene.boxes:
+        look = P.box_paint(theme, b.type, b.category, shade_step)
+        body.append(f"% layer: {_comment(b.name)}")
+        body.append("\\begin{scope}")
+        outline = colour(look.outline.colour) + _opacity("draw opacity", look.outline.opacity)
+        for face in b.faces:
+            fill = look.faces[face.role]
+            body.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
+                        f"draw={outline}, {stroke}] {_path(face.points, True)};")
+            if look.pattern != "none":
+                body += _pattern(look.pattern, face.points, text_name, unit)
+        if b.label is not None:
+            label = b.label
+            anchor, align = ("north", "center") if label.anchor == "middle" else ("north west", "left")
+            lines = "\\\\".join(latex_text(line) for line in label.lines)
+            body.append(f"\\node[{node}, anchor={anchor}, align={align}] at ({fmt(label.x)},{fmt(label.y)}) "
+                        f"{{{lines}}};")
+        body.append("\\end{scope}")
+
+    for e in scene.legend:
+        look = P.box_paint(theme, e.type, e.category, shade_step)
+        x, y, size = e.swatch
+        front = look.faces["front"]
+        body.append(f"\\filldraw[fill={colour(front.colour)}{_opacity('fill opacity', front.opacity)}, "
+                    f"draw={colour(look.outline.colour)}, {stroke}] ({fmt(x)},{fmt(y)}) rectangle "
+                    f"({fmt(x + size)},{fmt(y + size)});")
+        if look.pattern != "none":
+            body += _pattern(look.pattern, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)), text_name,
+                             unit)
+        body.append(f"\\node[{node}, anchor=base west] at ({fmt(e.text_x)},{fmt(e.text_y)}) {{{latex_text(e.text)}}};")
+
+    picture = [f"% {_comment(graph.name)}: drawn by kerasvg. Needs only \\usepackage{{tikz}}.",
+               f"\\begin{{tikzpicture}}[x={_unit_text(unit)}bp, y=-{_unit_text(unit)}bp]", *colour.definitions(), *body, "\\end{tikzpicture}"]
+    if not standalone:
+        return "\n".join(picture) + "\n"
+    preamble = ["\\documentclass[tikz, border=0pt]{standalone}", "\\usepackage[utf8]{inputenc}",
+                "\\usepackage[T1]{fontenc}", "\\usepackage{lmodern}", "\\usepackage{textcomp}", "\\begin{document}"]
+    return "\n".join(preamble + picture + ["\\end{document}"]) + "\n"
