@@ -483,16 +483,17 @@ def _load(model: str, args):
             return _guard(model, lambda: _call_model(model), args)
     from .savedfile import SavedModelError, read_saved_model
 
-    if args.imports and not args.load:
+    load, imports = getattr(args, "load", False), getattr(args, "imports", [])  # render has them, diff not
+    if imports and not load:
         raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
     try:
-        if args.load:
+        if load:
             from .loading import read
 
             if args.debug:
-                return read(model, load=True, imports=args.imports)
+                return read(model, load=True, imports=imports)
             with _quiet_stderr():
-                return read(model, load=True, imports=args.imports)
+                return read(model, load=True, imports=imports)
         return read_saved_model(model)
     except SavedModelError as exc:
         if args.debug:
