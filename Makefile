@@ -23,7 +23,7 @@ system-packages:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 		missing=""; \
 		for p in chromium fonts-dejavu-core fonts-noto-cjk $(DESTINATION_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-		if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi; \
+		if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=300 update -q && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $$missing; fi; \
 	else echo "not root or no apt-get: install chromium fonts-dejavu-core fonts-noto-cjk $(DESTINATION_PACKAGES) yourself"; fi
 
 test: system-packages $(BIN)/python

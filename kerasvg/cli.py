@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import glob
 import math
 import os
@@ -10,7 +11,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import __version__, budgets
 from .diagram import FORMATS, format_of
@@ -32,6 +33,10 @@ examples:
   kerasvg render keras.applications:ResNet50 -o resnet50.svg
   kerasvg render bert.keras --load -o bert.svg   a keras_hub model: built with Keras (trusted files only)
   kerasvg diff old.keras new.keras -o diff.svg   what changed, in one picture (and a summary on stdout)
+  kerasvg render model.keras -o fig.svg --labels name,kernel,activation --hide-types Dropout --show-trainable
+  kerasvg render model.keras -o fig.svg --layer-range conv2:dense --set canvas.font_size=11
+  kerasvg render models/*.keras -o docs/figures/ --format svg,png --jobs 4
+  kerasvg render model.keras -o docs/model.svg --check     exit 1 if docs/model.svg is stale
   kerasvg themes
 
 MODEL is a .keras file, a legacy .h5 file, a model-config .json (model.to_json()), or
@@ -48,7 +53,8 @@ Input budgets (refused before the work, with the budget named; raise one with --
 """ + "\n".join(f"  {name:<12} {getattr(budgets.Budgets(), name):>17,}  {text}"
                 for name, text in budgets.DESCRIPTIONS.items()) + """
 Exit status: 0 on success, 2 on any error (one line per failed model on stderr, starting
-"kerasvg: error: MODEL:"; --debug adds the traceback).
+"kerasvg: error: MODEL:"; --debug adds the traceback); with --check, 1 when an output on disk
+differs from a fresh render (each such file is named).
 """
 
 
@@ -94,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
     render.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
     render.add_argument("--legend", action="store_true", help="add a legend of layer types")
-    render.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
+    render.add_argument("--labels", metavar="PARTS",
+                        help="label parts, comma separated, from: name, type, shape, params, activation, kernel, units, "
+                             "config.KEY")
     render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
     render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
     render.add_argument("--load", action="store_true",
@@ -102,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
                              "model classes such as keras_hub's; runs the library's code, for files you trust")
     render.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
                         help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
+    render.add_argument("--hide-types", metavar="CLASS[,CLASS]", help="layer classes not to draw, e.g. Dropout,BatchNormalization")
+    render.add_argument("--layer-range", metavar="FIRST:LAST", help="draw only the layers from FIRST to LAST (names or indices)")
+    render.add_argument("--show-trainable", action="store_true", help="mark frozen layers (trainable=False)")
+    render.add_argument("--max-width", metavar="PX|LENGTH", help="wrap into rows no wider than this, e.g. 1200 or 10in")
+    render.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE", dest="settings",
+                        help="a theme value, e.g. canvas.font_size=11 or layer.conv1.fill=red (repeatable)")
+    render.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="render a batch on N processes (default: the number of cores)")
+    render.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 naming each output that differs from a fresh render, 0 if all are current")
 
     _add_diff_parser(commands, common)
 
@@ -122,6 +140,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or not value > 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
 
 
@@ -275,30 +303,41 @@ def _render(args) -> int:
     if batch_folder is None:
         for out in outputs:
             _check_output(out)
-        _render_model(models[0], [Path(o) for o in outputs], keywords, args)
+        payloads = _render_model(models[0], [Path(o) for o in outputs], keywords, args)
+        if args.check:
+            return _report_stale(_stale(payloads), len(payloads))
+        _write_all(payloads)
         return 0
     return _batch(models, batch_folder, keywords, args)
 
 
-def _render_model(model: str, targets: List[Path], keywords, args) -> None:
-    """Load, draw and write one model; any failure is a CliError naming it."""
+def _render_model(model: str, targets: List[Path], keywords, args) -> List[Tuple[Path, bytes]]:
+    """Load and draw one model: every target's bytes, rendered before anything is written; any failure
+    is a CliError naming the model."""
     graph = _load(model, args)
     diagram = _guard(model, lambda: _diagram(graph, keywords), args)
-    payloads = _guard(model, lambda: _payloads(diagram, targets, args.scale, args.dpi), args)
-    _write_all(payloads)
+    return _guard(model, lambda: _payloads(diagram, targets, args.scale, args.dpi), args)
 
 
 def _batch(models: List[str], folder: Path, keywords, args) -> int:
     kinds = _formats(args.format)
-    _make_folder(folder)
+    if not args.check:
+        _make_folder(folder)
     stems = _stems(models)
-    failed = 0
+    jobs = [(model, [folder / f"{stems[model]}.{kind}" for kind in kinds]) for model in models]
+    options = _JobOptions(keywords, args.scale, args.dpi, args.debug, tuple(args.budget))
+    failed, stale, checked = 0, [], 0
     progress = _Progress(len(models))
-    for model in models:
-        targets = [folder / f"{stems[model]}.{kind}" for kind in kinds]
+    for (model, targets), (error, payloads) in zip(jobs, _run_jobs(jobs, options, _job_count(args, len(jobs)))):
         try:
             progress.describe(terminal_safe(model))
-            _guard(model, lambda: _render_model(model, targets, keywords, args), args)
+            if error is not None:
+                raise CliError(error)
+            if args.check:
+                stale += _stale(payloads)
+                checked += len(payloads)
+            else:
+                _guard(model, lambda: _write_all(payloads), args)
             progress.step(terminal_safe(f"{model} -> " + ", ".join(str(t) for t in targets)))
         except CliError as exc:
             failed += 1
@@ -310,6 +349,8 @@ def _batch(models: List[str], folder: Path, keywords, args) -> int:
     if failed:
         print(f"kerasvg: {failed} of {len(models)} model(s) failed; the others are in {where}", file=sys.stderr)
         return 2
+    if args.check:
+        return _report_stale(stale, checked)
     print(f"kerasvg: rendered {len(models)} model(s) into {where}", file=sys.stderr)
     return 0
 
@@ -321,6 +362,84 @@ def _make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+class _JobOptions(NamedTuple):
+    keywords: Dict[str, object]
+    scale: Optional[float]
+    dpi: Optional[float]
+    debug: bool
+    budget: Tuple[Tuple[str, int], ...]
+
+
+def _job_count(args, count: int) -> int:
+    return max(1, min(args.jobs or os.cpu_count() or 1, count))
+
+
+def _run_jobs(jobs, options: _JobOptions, workers: int):
+    """(error, payloads) per job, in the jobs' order: in this process, or on `workers` processes."""
+    if workers == 1:
+        return map(functools.partial(_render_job, options=options), jobs)
+    import concurrent.futures
+
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=_pool_context())
+    return _drain(pool, pool.map(functools.partial(_render_job, options=options), jobs))
+
+
+def _pool_context():
+    """fork (workers start at once, sharing the imported renderer) while this process has one thread and no
+    TensorFlow; otherwise spawn (fresh interpreters), since forking a threaded process can deadlock."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "tensorflow" not in sys.modules and \
+            "fork" in multiprocessing.get_all_start_methods():
+        from . import html, layered, raster, savedfile  # noqa: F401  imported once, inherited by every worker
+
+        raster._cairosvg()
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _drain(pool, results):
+    try:
+        yield from results
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _render_job(job, options: _JobOptions) -> Tuple[Optional[str], List[Tuple[Path, bytes]]]:
+    """Load and render one model to every target; an error message instead of raising."""
+    model, targets = job
+    try:
+        with budgets.override(**dict(options.budget)):
+            return None, _guard(model, lambda: _render_model(model, targets, options.keywords, options), options)
+    except CliError as exc:
+        return str(exc), []
+
+
+def _stale(payloads: List[Tuple[Path, bytes]]) -> List[Path]:
+    """The outputs whose file on disk is missing or differs from `payloads`."""
+    stale = []
+    for path, data in payloads:
+        try:
+            current = path.read_bytes() == data
+        except OSError:
+            current = False
+        if not current:
+            stale.append(path)
+    return stale
+
+
+def _report_stale(stale: List[Path], checked: int) -> int:
+    for path in stale:
+        print(f"kerasvg: stale: {terminal_safe(str(path))} (differs from a fresh render; run without --check to update)",
+              file=sys.stderr)
+    if stale:
+        print(f"kerasvg: {len(stale)} of {checked} output(s) stale", file=sys.stderr)
+        return 1
+    print(f"kerasvg: {checked} output(s) current", file=sys.stderr)
+    return 0
 
 
 # ---------------------------------------------------------------- pieces
@@ -335,17 +454,57 @@ def _keywords(args) -> Dict[str, object]:
     theme = keywords.get("theme")
     if isinstance(theme, str) and "," in theme and not os.path.exists(theme):
         keywords["theme"] = tuple(part.strip() for part in theme.split(","))
-    for key in ("legend", "expand_nested", "fold_repeats"):
+    for key in ("legend", "expand_nested", "fold_repeats", "show_trainable"):
         if getattr(args, key):
             keywords[key] = True
+    if args.hide_types:
+        keywords["type_ignore"] = [t.strip() for t in args.hide_types.split(",") if t.strip()]
+    if args.layer_range:
+        keywords["layer_range"] = _layer_range(args.layer_range)
+    if args.max_width:
+        keywords["max_width"] = float(args.max_width) if re.fullmatch(r"\d+(\.\d+)?", args.max_width.strip()) else args.max_width
+    if args.settings:
+        keywords["overrides"] = _settings(args.settings)
     if args.scale is not None and args.dpi is not None:
         raise CliError("give --scale or --dpi, not both")
     return keywords
 
 
+def _layer_range(text: str) -> Tuple[object, object]:
+    first, sep, last = text.partition(":")
+    if not sep or not first.strip() or not last.strip():
+        raise CliError(f"--layer-range {text!r}: expected FIRST:LAST, layer names or indices (e.g. conv2:dense or 3:9)")
+    return tuple(int(p) if re.fullmatch(r"-?\d+", p.strip()) else p.strip() for p in (first, last))
+
+
+def _settings(items: Sequence[str]) -> Dict[str, Dict[str, object]]:
+    """`--set table.key=value` (or `layer.NAME.key=value`) as theme overrides; values read as TOML, else text."""
+    import tomllib
+
+    overrides: Dict[str, Dict[str, object]] = {}
+    for item in items:
+        path, sep, raw = item.partition("=")
+        parts = path.strip().split(".")
+        style_table = parts[0] in ("layer", "category")
+        if not sep or not all(parts) or (len(parts) < 3 if style_table else len(parts) != 2):
+            raise CliError(f"--set {item!r}: expected TABLE.KEY=VALUE (e.g. canvas.font_size=11, layer.conv1.fill=red)")
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw.strip()
+        if style_table:
+            name = ".".join(parts[1:-1])
+            overrides.setdefault(parts[0], {}).setdefault(name, {})[parts[-1]] = value
+        else:
+            overrides.setdefault(parts[0], {})[parts[1]] = value
+    return overrides
+
+
 _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested": "--expand-nested",
               "fold_repeats": "--fold-repeats", "legend": "--legend", "labels": "--labels", "width": "--width",
-              "theme": "--theme", "scheme": "--scheme", "text": "--text"}
+              "theme": "--theme", "scheme": "--scheme", "text": "--text", "type_ignore": "--hide-types",
+              "layer_range": "--layer-range", "show_trainable": "--show-trainable", "max_width": "--max-width",
+              "overrides": "--set"}
 
 
 def _diagram(graph, keywords):

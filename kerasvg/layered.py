@@ -1,11 +1,15 @@
 """`layered_view`: model → description → geometry → SVG → Diagram."""
 from __future__ import annotations
 
+import functools
 import gc
+import inspect
+import os
 import re
+import warnings
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from .categories import category_of
 from .diagram import UNITS_PER_INCH, Diagram
@@ -13,9 +17,14 @@ from .loading import is_model_file, read
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
                     without_layers)
-from .options import class_name, colour_or_transparent, font_family, resolve
+from .options import LayeredOptions, class_name, colour_or_transparent, did_you_mean, font_family, resolve
+from .label_parts import part_text
+from .ranges import layer_range, with_stubs
+from .record import record_of
 from .sizing import Sizing, box_size
-from .svg import PT_TO_PX, fmt, write_svg
+from .spacing import spacer_gaps
+from .styling import check_class_names, check_keys, layer_tables
+from .svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
 from .writers.outlines import check_text_mode
@@ -26,17 +35,155 @@ SPARSE_LABELS_ABOVE = 60
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
 
 
-def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: Optional[str] = None,
-                 **keywords) -> Diagram:
-    """Draw a built Keras model, a kerasvg ModelGraph, or a saved model file (path: `.keras`, `.h5`,
-    `.json`; read without TensorFlow, or with `load=True` (and `imports=[...]`) loaded with Keras)
-    as a layered isometric diagram.
+_View = TypeVar("_View", bound=Callable[..., Any])
 
-    Takes visualkeras 0.2.0's `layered_view` keywords with their meaning, plus kerasvg's own
-    (`labels`, `theme`, `overrides`, `width`, `aspect`, `max_width`, `expand_nested`,
-    `fold_repeats`, `direction`, `id_prefix`, `scheme`, `text`; `theme="auto"` or a `(light, dark)` pair follows the
-    viewer's colour scheme). Returns a `Diagram`.
+
+def _checked_keywords(view: _View) -> _View:
+    """Reject unknown keywords with the nearest known one (Python's own message has no suggestion).
+    Typed as returning `view` itself, so editors show layered_view's real signature."""
+    known = [name for name in inspect.signature(view).parameters if name != "model"]
+
+    @functools.wraps(view)
+    def wrapper(*args, **keywords):
+        unknown = [k for k in keywords if k not in known]
+        if unknown:
+            raise TypeError(f"layered_view() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}"
+                            f"{did_you_mean(unknown[0], known)}")
+        return view(*args, **keywords)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_checked_keywords
+def layered_view(
+    model,
+    to_file: Optional[Union[str, os.PathLike]] = None,
+    min_z: Optional[float] = None,
+    min_xy: Optional[float] = None,
+    max_z: Optional[float] = None,
+    max_xy: Optional[float] = None,
+    scale_z: Optional[float] = None,
+    scale_xy: Optional[float] = None,
+    type_ignore: Optional[Sequence[Union[type, str]]] = None,
+    index_ignore: Optional[Sequence[int]] = None,
+    color_map: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
+    one_dim_orientation: Optional[str] = None,
+    index_2D: Optional[Sequence[int]] = None,
+    background_fill: Any = None,
+    draw_volume: Optional[bool] = None,
+    draw_reversed: Optional[bool] = None,
+    padding: Optional[float] = None,
+    text_callable: Union[Callable[[int, Any], Tuple[str, bool]], str, None] = None,
+    text_vspacing: Optional[float] = None,
+    spacing: Optional[float] = None,
+    draw_funnel: Optional[bool] = None,
+    shade_step: Optional[int] = None,
+    legend: Optional[bool] = None,
+    legend_text_spacing_offset: Optional[float] = None,
+    font: Any = None,
+    font_color: Any = None,
+    show_dimension: Optional[bool] = None,
+    sizing_mode: Optional[str] = None,
+    dimension_caps: Optional[Mapping[str, int]] = None,
+    relative_base_size: Optional[float] = None,
+    connector_fill: Any = None,
+    connector_width: Optional[float] = None,
+    image_fit: Optional[str] = None,
+    image_axis: Optional[str] = None,
+    layered_groups: Optional[Sequence[Mapping[str, Any]]] = None,
+    logo_groups: Optional[Sequence[Mapping[str, Any]]] = None,
+    logos_legend: Union[bool, Mapping[str, Any], None] = None,
+    styles: Optional[Mapping[Union[type, str], Mapping[str, Any]]] = None,
+    *,
+    labels: Union[Sequence[str], str, None] = None,
+    theme: Union[str, os.PathLike, Tuple[str, str], None] = None,
+    overrides: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    width: Union[str, None] = None,
+    aspect: Union[float, str, None] = None,
+    max_width: Union[float, str, None] = None,
+    expand_nested: bool = False,
+    fold_repeats: bool = False,
+    direction: str = "lr",
+    show_trainable: bool = False,
+    layer_range: Optional[Tuple[Union[str, int], Union[str, int]]] = None,
+    groups: Any = None,
+    detail: Optional[str] = None,
+    load: bool = False,
+    imports: Optional[Sequence[str]] = None,
+    id_prefix: Optional[str] = None,
+    scheme: Optional[str] = None,
+    text: Optional[str] = None,
+    options: Union[LayeredOptions, Mapping[str, Any], None] = None,
+    preset: Optional[str] = None,
+) -> Diagram:
+    """Draw a built Keras model, a kerasvg ModelGraph or a saved model file (a path: `.keras`, `.json`,
+    `.h5`, read without TensorFlow) as a layered isometric diagram; returns a `Diagram`.
+
+    A keyword left at its default (None) keeps kerasvg's legibility-first default; one you pass keeps
+    visualkeras's meaning. visualkeras's keywords (to_file … styles) may also be given by position, in
+    visualkeras's order. Precedence: explicit keywords > `options` > `preset`.
+
+    to_file: also save to this path (format from the extension: .svg .png .jpg .jpeg .pdf .html).
+    min_z: smallest box depth along the flow, px (visualkeras sizing; default: kerasvg's log sizing).
+    min_xy: smallest box height and depth across the flow, px.
+    max_z: largest box extent along the flow, px.
+    max_xy: largest box height and depth across the flow, px.
+    scale_z: px per channel along the flow (visualkeras: 1.5).
+    scale_xy: px per spatial unit across the flow (visualkeras: 4).
+    type_ignore: layer classes (or class names) not to draw; connectors bridge them.
+    index_ignore: indices into model.layers not to draw; connectors bridge them.
+    color_map: {class, class name, layer name or glob: {"fill": colour, "outline": colour}}.
+    one_dim_orientation: axis of 1-D tensors: "x", "y" or "z" (default: "y", a bar across the flow).
+    index_2D: indices into model.layers drawn flat.
+    background_fill: page colour (CSS name, #rrggbb, RGB(A) tuple; alpha 0 = transparent).
+    draw_volume: False draws every box flat (default True).
+    draw_reversed: True turns the boxes' depth to the left (default False).
+    padding: margin around the drawing, px (default: the theme's).
+    text_callable: (index, layer) -> (text, above) per layer, or a name from LAYERED_TEXT_CALLABLES.
+    text_vspacing: extra space between label lines, px (default 2).
+    spacing: gap between boxes, px (default: 28, less for large models).
+    draw_funnel: True joins neighbouring boxes with funnel lines (default False).
+    shade_step: darken the top/side faces by this much per step, visualkeras-style (default: the theme's shading).
+    legend: True adds a legend of the drawn layer classes (default False).
+    legend_text_spacing_offset: extra px between legend entries (default 0).
+    font: a font family name or a Pillow ImageFont (default: the theme's).
+    font_color: colour of labels and legend text (default: the theme's).
+    show_dimension: with legend, list each class's output shapes (default False).
+    sizing_mode: "accurate", "balanced", "capped", "logarithmic" or "relative" (visualkeras sizing).
+    dimension_caps: caps for sizing_mode="capped": {"channels", "sequence", "general": px}.
+    relative_base_size: px per unit for sizing_mode="relative" (visualkeras: 20).
+    connector_fill: colour of the connectors (default: the theme's).
+    connector_width: width of the connectors, px (default: the theme's).
+    image_fit: visualkeras image fills; accepted, not drawn by kerasvg (warns when images are given).
+    image_axis: visualkeras image fills; accepted, not drawn by kerasvg.
+    layered_groups: visualkeras groups [{"name": caption, "layers": [names or layers]}]; passed on as groups=.
+    logo_groups: visualkeras logos; accepted, not drawn by kerasvg (warns).
+    logos_legend: visualkeras logo legend; accepted, not drawn by kerasvg.
+    styles: {class, class name, layer name or glob: {"fill", "outline", "pattern"}}; names beat classes.
+    labels: label parts, e.g. ("name", "kernel", "activation", "shape"); see LABEL_PARTS and config.KEY.
+    theme: a built-in theme name (kerasvg.themes()), a path to a .toml file, "auto" or a (light, dark) pair.
+    overrides: theme values on top of the theme, e.g. {"canvas": {"font_size": 11}}.
+    width: printed width such as "3.5in", "90mm", "600px": text keeps the theme's point size.
+    aspect: wrap the flow into rows near this width/height ratio (16/9 or "16:9").
+    max_width: wrap the flow into rows no wider than this (px, or a length such as "10in").
+    expand_nested: True draws nested models' layers inside a labelled frame.
+    fold_repeats: True draws a run of identical blocks once with a "×N" badge.
+    direction: "lr" (left to right) or "tb" (top to bottom).
+    show_trainable: True marks layers whose trainable flag is False (dashed outline, lock badge).
+    layer_range: (first, last) layer names or model.layers indices: draw only the layers between them.
+    groups: captioned groups of layers (stages, blocks); layered_groups maps onto it.
+    detail: "layers", "blocks" or "stages" (with groups).
+    load: a saved file is loaded with Keras (safe_mode=True) and drawn live: for model classes such as
+        keras_hub's; runs the library's code, for files you trust.
+    imports: with load, modules to import first (the package that registers the model's classes).
+    id_prefix: prefix of the SVG's ids (default: a short hash of the content).
+    scheme: with a (light, dark) theme pair or theme="auto": the scheme drawn as attributes ("light"/"dark").
+    text: "text" (selectable <text>) or "paths" (labels as glyph outlines).
+    options: a LayeredOptions (fields that differ from its defaults count) or a mapping of these keywords.
+    preset: a name from LAYERED_PRESETS ("default", "compact", "presentation") or "flat".
     """
+    keywords = {name: value for name, value in locals().items()
+                if name not in ("model", "options", "preset") and not _is_default(name, value)}
     load, imports = keywords.pop("load", False), keywords.pop("imports", None)
     if is_model_file(model):
         model = read(model, load=load, imports=imports)
@@ -44,6 +191,14 @@ def layered_view(model, *, options: Optional[Mapping[str, Any]] = None, preset: 
         raise TypeError("load= and imports= apply to a saved model file path, not to a model object")
     with _collector_paused():
         return _layered_view(model, options, preset, keywords)
+
+
+def _is_default(name: str, value) -> bool:
+    default = _SIGNATURE_DEFAULTS[name]
+    return value is None if default is None else (value is default or (type(value) is type(default) and value == default))
+
+
+_SIGNATURE_DEFAULTS = {name: p.default for name, p in inspect.signature(layered_view).parameters.items()}
 
 
 @contextmanager
@@ -65,26 +220,38 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
 
         format_of(keywords["to_file"])
     given = resolve(keywords, options, preset)
+    _warn_not_drawn(given)
+    _groups_from_layered_groups(given)
+    _not_in_this_build(given)
     if isinstance(model, ModelGraph):
         graph, live = model, {}
     else:
         from .reader import read_model
 
         graph, live = read_model(model)
-    graph = without_layers(graph, _ignored(graph, given))
+    tables, from_classes = layer_tables(given.get("color_map"), given.get("styles"))
+    whole = graph
+    spacers, gaps = spacer_gaps(graph, live)
+    graph = without_layers(graph, _ignored(graph, given) + spacers)
+    stubs: Tuple[Tuple[str, str], ...] = ()
+    if given.get("layer_range") is not None:
+        graph, stubs = layer_range(graph, given["layer_range"])
     if given.get("expand_nested"):
         graph = expand_nested(graph)
     if given.get("fold_repeats"):
         graph = fold_repeats(graph)
-    theme, other = _themes(given)
+    theme, other = _themes(given, tables)
+    check_keys(theme.values["layer"], whole, from_classes, "color_map / styles / theme [layer]")
     text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
     physical = _parse_width(given.get("width"))
     font_px = theme.get("canvas", "font_size") * PT_TO_PX
-    items = _items(graph, given, live, theme, font_px)
+    frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") else frozenset()
+    items = [replace(item, gap_before=gaps.get(item.name, 0.0)) if item.name in gaps else item
+             for item in _items(graph, given, live, theme, font_px)]
     if marks is not None:  # a diff names every layer that is not the same, however sparse the labels
         items = [replace(it, lines=_label_lines(graph.layer(it.name), ("name",)))
                  if not it.lines and marks.needs_label(it.name) else it for it in items]
-    opts = _layout_options(graph, given, theme, font_px, items)
+    opts = _layout_options(graph, given, theme, font_px, items, frozen)
     if marks is not None:
         opts = replace(opts, legend=opts.legend + marks.legend_entries())
     sizing = _sizing(given, len(graph.layers))
@@ -92,13 +259,15 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
         scene = layout(_sized(items, graph, sizing, given), graph.edges, opts)
     else:
         scene = _fit_width(items, graph, sizing, given, opts, physical)
+    if stubs:
+        scene = with_stubs(scene, stubs, opts.transposed)
     width_attr = height_attr = None
     if physical is not None:
         value, unit = physical
         width_attr = f"{fmt(value)}{unit}"
         height_attr = f"{fmt(value * scene.height / scene.width)}{unit}"
     svg = write_svg(scene, graph, theme, shade_step=given.get("shade_step"), id_prefix=given.get("id_prefix"),
-                    width_attr=width_attr, height_attr=height_attr, marks=marks)
+                    width_attr=width_attr, height_attr=height_attr, frozen=frozen, marks=marks)
     if text_mode == "paths":
         from .writers.outlines import text_as_paths
 
@@ -115,24 +284,54 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     return diagram
 
 
+def _warn_not_drawn(given) -> None:
+    for key in ("logo_groups", "logos_legend"):
+        if given.get(key):
+            warnings.warn(f"{key}: kerasvg does not draw logos; ignored", UserWarning, stacklevel=4)
+
+
+def _groups_from_layered_groups(given) -> None:
+    """visualkeras's layered_groups [{"name": caption, "layers": [names or layers]}] as groups={caption: names}."""
+    entries = given.pop("layered_groups", None)
+    if not entries:
+        return
+    if given.get("groups") is not None:
+        raise ValueError("give groups= or layered_groups=, not both")
+    groups: Dict[str, List[str]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not entry.get("layers"):
+            raise ValueError(f"layered_groups[{i}] must be a dict with 'layers' (layer names or layers) and 'name'")
+        caption = str(entry.get("name", entry.get("caption")) or f"group {i + 1}")
+        groups[caption] = [ref if isinstance(ref, str) else getattr(ref, "name", str(ref)) for ref in entry["layers"]]
+    given["groups"] = groups
+
+
+def _not_in_this_build(given) -> None:
+    """Keywords named in the signature whose features are not in this build yet."""
+    for key in ("groups", "detail"):
+        if given.get(key):
+            raise NotImplementedError(f"{key}= is not implemented in this build of kerasvg")
+
+
 def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
+    check_class_names([t for t in given.get("type_ignore") or [] if isinstance(t, str)], graph, "type_ignore")
     indices = set(given.get("index_ignore") or [])
     return [l.name for l in graph.layers if l.type in types or (l.index is not None and l.index in indices)]
 
 
-def _themes(given) -> Tuple[Theme, Optional[Theme]]:
+def _themes(given, tables: Mapping[str, Mapping[str, Any]]) -> Tuple[Theme, Optional[Theme]]:
     """The theme drawn as attributes, and the other one of a light/dark pair (repainted by CSS) or None."""
     pair = theme_pair(given.get("theme"))
     scheme = check_scheme(given.get("scheme"), pair is not None)
-    overrides = _theme_overrides(given)
+    overrides = _theme_overrides(given, tables)
     if pair is None:
         return load_theme(given.get("theme"), overrides), None
     light, dark = (load_theme(name, overrides) for name in pair)
     return (dark, light) if scheme == "dark" else (light, dark)
 
 
-def _theme_overrides(given) -> Dict[str, Any]:
+def _theme_overrides(given, tables: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:
     """Theme overrides: the user's `overrides`, then visualkeras keywords (which win)."""
     merged: Dict[str, Any] = {}
     for table, entries in (given.get("overrides") or {}).items():
@@ -148,10 +347,15 @@ def _theme_overrides(given) -> Dict[str, Any]:
         canvas["text_color"] = colour_or_transparent(given["font_color"])
     if "padding" in given:
         canvas["padding"] = given["padding"]
-    if given.get("color_map"):
+    if tables:
         layer_styles = merged.setdefault("layer", {})
-        for cls, style in given["color_map"].items():
-            layer_styles.setdefault(class_name(cls), {}).update(style)
+        for key, style in tables.items():
+            layer_styles.setdefault(key, {}).update(style)
+    connector = {k: given[v] for k, v in (("color", "connector_fill"), ("width", "connector_width")) if v in given}
+    if connector:
+        if "color" in connector:
+            connector["color"] = colour_or_transparent(connector["color"])
+        merged["connector"] = {**(merged.get("connector") or {}), **connector}
     if not canvas:
         del merged["canvas"]
     return merged
@@ -211,7 +415,7 @@ def _sizing(given, layer_count: int) -> Sizing:
     return Sizing(mode=given.get("sizing_mode", "accurate"), one_dim_orientation=given.get("one_dim_orientation", "z"), **vk)
 
 
-def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
+def _label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
     lines = []
     for part in parts:
         if part == "name":
@@ -223,6 +427,10 @@ def _label_lines(layer: Layer, parts) -> Tuple[str, ...]:
             lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
         elif part == "params":
             lines.append(f"{format_count(layer.params)} params")
+        else:
+            text = part_text(layer, part, live)
+            if text:
+                lines.append(text)
     return tuple(lines)
 
 
@@ -242,11 +450,11 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px) -> List[Item]:
     frame_step = font_px * 1.2 + 4
     items = []
     for layer in graph.layers:
-        lines, above = _label_lines(layer, parts), theme.get("labels", "placement") == "above"
+        lines, above = _label_lines(layer, parts, live.get(layer.name)), theme.get("labels", "placement") == "above"
         if labelled is not None and layer.name not in labelled:
             lines = ()
-        if callback is not None and layer.index is not None and layer.name in live:
-            text, above = callback(layer.index, live[layer.name])
+        if callback is not None and layer.index is not None:
+            text, above = callback(layer.index, live[layer.name] if layer.name in live else record_of(layer))
             lines = tuple(str(text).split("\n")) if text else ()
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
@@ -263,11 +471,13 @@ def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[
     return result
 
 
-def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items) -> LayoutOptions:
+def _layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, frozen=frozenset()) -> LayoutOptions:
     family = theme.get("canvas", "font_family")
     legend = ()
     if given.get("legend"):
         legend = _legend_entries(graph, items, given.get("show_dimension", False))
+    if frozen:
+        legend += ((FROZEN_LEGEND_TYPE, "other", "frozen (trainable=False)"),)
     return LayoutOptions(
         spacing=float(given.get("spacing", max(6.0, 28 * density(len(graph.layers))))),
         aspect=_parse_aspect(given.get("aspect")),

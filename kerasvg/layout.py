@@ -39,6 +39,7 @@ class Item:
     lines: Tuple[str, ...] = ()
     above: bool = False
     pad_top: float = 0.0
+    gap_before: float = 0.0  # extra space before this box along the flow (SpacingDummyLayer)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class _Columns(list):
             self[node.rank].append(node)
         self.box = [_extents(column, False) for column in self]
         self.full = [_extents(column, True) for column in self]
+        self.gap = [max((n.item.gap_before for n in column), default=0.0) for column in self]
 
 
 def _extents(column: List[_Node], with_labels: bool) -> Tuple[float, float]:
@@ -256,6 +258,10 @@ def _place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, 
         full_left, full_right = columns.full[c]
         if previous_right is None:
             centre = start + full_left
+        elif columns.gap[c]:  # a SpacingDummyLayer: clear space after everything before, labels included
+            wall = max(previous_right, reach) + opts.spacing + columns.gap[c]
+            centre = wall + full_left
+            last_label.clear()
         elif (c - 1) in busy:
             centre = max(previous_right, reach) + opts.spacing + full_left
             wall = centre - full_left

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field, replace
-from typing import Optional, Tuple, Union
+from typing import Any, Mapping, Optional, Tuple, Union
 
 UNKNOWN = "?"
 Dim = Union[int, None, str]
@@ -26,6 +26,8 @@ class Layer:
     index: Optional[int] = None
     is_input: bool = False
     nested: Optional["ModelGraph"] = None
+    trainable: Optional[bool] = None  # the layer's own `trainable` flag; None when unknown
+    full_config: Optional[Mapping[str, Any]] = field(default=None, compare=False, repr=False)  # saved files: every config value
 
     @property
     def params(self) -> Optional[int]:

@@ -5,11 +5,14 @@ leaves kerasvg's own (legibility-first) default in place.
 """
 from __future__ import annotations
 
+import difflib
 import math
-from typing import Any, Dict, Mapping, Optional
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from .sizing import ORIENTATIONS, SIZING_MODES
-from .theme import LABEL_PARTS, font_family_problem, parse_colour
+from .text_callables import LAYERED_TEXT_CALLABLES
+from .theme import LABEL_PARTS, font_family_problem, is_label_part, parse_colour
 
 VISUALKERAS_DEFAULTS: Dict[str, Any] = {
     "to_file": None, "min_z": 20, "min_xy": 20, "max_z": 400, "max_xy": 2000, "scale_z": 1.5,
@@ -18,18 +21,12 @@ VISUALKERAS_DEFAULTS: Dict[str, Any] = {
     "draw_reversed": False, "padding": 10, "text_callable": None, "text_vspacing": 4, "spacing": 10,
     "draw_funnel": True, "shade_step": 10, "legend": False, "legend_text_spacing_offset": 15,
     "font": None, "font_color": "black", "show_dimension": False, "sizing_mode": "accurate",
-    "dimension_caps": None, "relative_base_size": 20,
+    "dimension_caps": None, "relative_base_size": 20, "connector_fill": "gray", "connector_width": 1,
+    "image_fit": "fill", "image_axis": "z", "layered_groups": None, "logo_groups": None, "logos_legend": False,
+    "styles": None,
 }
 SIZING_KEYS = ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
                "dimension_caps", "relative_base_size")
-PRESETS: Dict[str, Dict[str, Any]] = {
-    "default": {},
-    "flat": {"draw_volume": False, "draw_funnel": False, "shade_step": 0},
-    "presentation": {
-        "draw_volume": False, "draw_funnel": True, "spacing": 40, "padding": 30, "scale_xy": 2.5,
-        "scale_z": 1.0, "legend": True, "show_dimension": True, "sizing_mode": "balanced",
-    },
-}
 KERASVG_DEFAULTS: Dict[str, Any] = {
     "labels": ("name", "shape"),
     "theme": None,
@@ -43,37 +40,138 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "expand_nested": False,
     "fold_repeats": False,
     "direction": "lr",
+    "show_trainable": False,
+    "layer_range": None,
+    "groups": None,
+    "detail": None,
+    "load": False,
+    "imports": None,
 }
 DIRECTIONS = ("lr", "tb")
+StyleMap = Mapping[Union[str, type], Mapping[str, Any]]
+TextCallable = Callable[[int, Any], Tuple[str, bool]]
 MAX_KEYWORD_NUMBER = 1_000_000
 
 
-def resolve(keywords: Mapping[str, Any], options: Optional[Mapping[str, Any]], preset: Optional[str]) -> Dict[str, Any]:
+@dataclass(frozen=True)
+class LayeredOptions:
+    """visualkeras's typed bundle of `layered_view` keywords: define a look once, pass it as `options=`.
+
+    As `options=`, only the fields that differ from these defaults count as given; kerasvg's own
+    defaults apply to the rest. Explicit keywords win over `options`, which win over `preset`.
+    """
+
+    to_file: Optional[str] = None
+    min_z: int = 20
+    min_xy: int = 20
+    max_z: int = 400
+    max_xy: int = 2000
+    scale_z: float = 1.5
+    scale_xy: float = 4.0
+    type_ignore: Optional[Sequence[type]] = None
+    index_ignore: Optional[Sequence[int]] = None
+    color_map: Optional[Mapping[type, Mapping[str, Any]]] = None
+    one_dim_orientation: str = "z"
+    index_2D: Sequence[int] = field(default_factory=tuple)
+    background_fill: Any = "white"
+    draw_volume: bool = True
+    draw_reversed: bool = False
+    padding: int = 10
+    text_callable: Optional[TextCallable] = None
+    text_vspacing: int = 4
+    spacing: int = 10
+    draw_funnel: bool = True
+    shade_step: int = 10
+    legend: bool = False
+    legend_text_spacing_offset: int = 15
+    font: Any = None
+    font_color: Any = "black"
+    show_dimension: bool = False
+    sizing_mode: str = "accurate"
+    dimension_caps: Optional[Mapping[str, int]] = None
+    relative_base_size: int = 20
+    connector_fill: Any = "gray"
+    connector_width: int = 1
+    image_fit: str = "fill"
+    image_axis: str = "z"
+    layered_groups: Optional[Sequence[Dict[str, Any]]] = None
+    logo_groups: Optional[Sequence[Dict[str, Any]]] = None
+    logos_legend: Union[bool, Dict[str, Any]] = False
+    styles: Optional[StyleMap] = None
+
+    def to_kwargs(self) -> Dict[str, Any]:
+        """Every field as a `layered_view` keyword mapping."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def given(self) -> Dict[str, Any]:
+        """The fields that differ from the dataclass defaults."""
+        defaults = LayeredOptions()
+        return {k: v for k, v in self.to_kwargs().items() if not _same(v, getattr(defaults, k))}
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b) and isinstance(a, bool) == isinstance(b, bool)
+    except Exception:  # an object whose == is not a plain truth value (arrays)
+        return a is b
+
+
+LAYERED_PRESETS: Dict[str, LayeredOptions] = {
+    "default": LayeredOptions(),
+    "compact": LayeredOptions(spacing=6, padding=6, connector_width=1),
+    "presentation": LayeredOptions(spacing=18, padding=20, connector_width=2,
+                                   text_callable=LAYERED_TEXT_CALLABLES["name_shape"], legend=True),
+}
+"""visualkeras's layered presets; `preset="flat"` (visualkeras 0.2.0) is also accepted."""
+LEGACY_PRESETS: Dict[str, LayeredOptions] = {
+    "flat": LayeredOptions(draw_volume=False, draw_funnel=False, shade_step=0),
+}
+KEYWORDS = tuple(VISUALKERAS_DEFAULTS) + tuple(KERASVG_DEFAULTS)
+
+
+def resolve(keywords: Mapping[str, Any], options, preset: Optional[str]) -> Dict[str, Any]:
     """Merge preset < options < explicit keywords; return only what was given, validated."""
     unknown = [k for k in keywords if k not in VISUALKERAS_DEFAULTS and k not in KERASVG_DEFAULTS]
     if unknown:
-        raise TypeError(f"layered_view() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}")
+        raise TypeError(f"layered_view() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}"
+                        f"{did_you_mean(unknown[0], KEYWORDS)}")
     given: Dict[str, Any] = {}
     if preset is not None:
-        if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r} (available: {', '.join(PRESETS)})")
+        presets = {**LAYERED_PRESETS, **LEGACY_PRESETS}
+        if preset not in presets:
+            raise ValueError(f"unknown preset {preset!r}{did_you_mean(preset, presets)} (available: {', '.join(presets)})")
         given.update(VISUALKERAS_DEFAULTS)
-        given.update(PRESETS[preset])
-        if preset == "presentation":
-            given["labels"] = ("name", "shape")
+        given.update(presets[preset].given())
     if options is not None:
+        if isinstance(options, LayeredOptions):
+            options = options.given()
         if not isinstance(options, Mapping):
-            raise TypeError(f"options must be a mapping of layered_view keywords, got {type(options).__name__}")
-        bad = [k for k in options if k not in VISUALKERAS_DEFAULTS]
+            raise TypeError(f"options must be a LayeredOptions or a mapping of layered_view keywords, got {type(options).__name__}")
+        bad = [k for k in options if k not in KEYWORDS]
         if bad:
             raise TypeError(
-                f"options holds unknown keyword(s) {', '.join(map(repr, bad))}; it takes visualkeras's "
-                f"layered_view keywords ({', '.join(VISUALKERAS_DEFAULTS)})"
+                f"options holds unknown keyword(s) {', '.join(map(repr, bad))}{did_you_mean(bad[0], KEYWORDS)}; "
+                f"it takes layered_view's keywords ({', '.join(KEYWORDS)})"
             )
         given.update(options)
     given.update(keywords)
+    if isinstance(given.get("text_callable"), str):
+        given["text_callable"] = text_callable_named(given["text_callable"])
     _validate(given)
     return given
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def text_callable_named(name: str) -> TextCallable:
+    """A built-in text callable by name; ValueError listing the names."""
+    if name not in LAYERED_TEXT_CALLABLES:
+        raise ValueError(f"unknown text_callable {name!r}{did_you_mean(name, LAYERED_TEXT_CALLABLES)} "
+                         f"(built-in: {', '.join(LAYERED_TEXT_CALLABLES)})")
+    return LAYERED_TEXT_CALLABLES[name]
 
 
 def _validate(given: Dict[str, Any]) -> None:
@@ -103,9 +201,10 @@ def _validate(given: Dict[str, Any]) -> None:
         if isinstance(labels, str):
             labels = tuple(p.strip() for p in labels.split(",") if p.strip())
         labels = tuple(labels)
-        bad = [p for p in labels if p not in LABEL_PARTS]
+        bad = [p for p in labels if not is_label_part(p)]
         if bad:
-            raise ValueError(f"labels: unknown part(s) {', '.join(map(repr, bad))} (allowed: {', '.join(LABEL_PARTS)})")
+            raise ValueError(f"labels: unknown part(s) {', '.join(map(repr, bad))}{did_you_mean(bad[0], LABEL_PARTS)} "
+                             f"(allowed: {', '.join(LABEL_PARTS)}, or config.KEY for any configuration value)")
         given["labels"] = labels
     for key in ("background_fill", "font_color"):
         value = given.get(key)

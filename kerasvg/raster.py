@@ -69,8 +69,31 @@ def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
 
 
 def to_pdf(svg: str) -> bytes:
+    """A one-page PDF without cairo's creation date, so the same SVG always gives the same bytes."""
     check_page(*page_points(svg))
-    return _cairosvg().svg2pdf(bytestring=svg.encode("utf-8"))
+    _cairosvg()
+    return _dateless_pdf_surface().convert(bytestring=svg.encode("utf-8"))
+
+
+_PDF_SURFACE = None
+
+
+def _dateless_pdf_surface():
+    global _PDF_SURFACE
+    if _PDF_SURFACE is None:
+        import cairocffi
+        import cairosvg.surface
+
+        class DatelessPDF(cairocffi.PDFSurface):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.set_metadata(cairocffi.PDF_METADATA_CREATE_DATE, "")
+
+        class Surface(cairosvg.surface.PDFSurface):
+            surface_class = DatelessPDF
+
+        _PDF_SURFACE = Surface
+    return _PDF_SURFACE
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")

@@ -204,6 +204,7 @@ def _describe_layer(layer, output_tensors, index, live) -> Layer:
         index=index,
         is_input=type_name == "InputLayer",
         nested=nested,
+        trainable=bool(layer.trainable) if isinstance(getattr(layer, "trainable", None), bool) else None,
     )
 
 

@@ -475,6 +475,8 @@ class _Reader:
             name=name, type=_type_name(cls, entry), output_shapes=outputs or (UNKNOWN,),
             trainable_params=trainable, non_trainable_params=frozen, config=_key_config(config),
             index=index, is_input=cls == "InputLayer", nested=nested,
+            trainable=config.get("trainable") if isinstance(config.get("trainable"), bool) else None,
+            full_config=config,
         )
         return layer, outputs
 

@@ -66,6 +66,7 @@ class Connector:
     arrow: Tuple[Point, ...]
     skip: bool = False
     inferred: bool = False
+    stub: bool = False  # an edge to or from a layer outside layer_range
 
 
 @dataclass(frozen=True)

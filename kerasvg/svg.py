@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from .model import ModelGraph
 from .scene import Scene
@@ -63,6 +63,7 @@ def write_svg(
     id_prefix: Optional[str] = None,
     width_attr: Optional[str] = None,
     height_attr: Optional[str] = None,
+    frozen: FrozenSet[str] = frozenset(),
     marks=None,
 ) -> str:
     """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself.
@@ -91,7 +92,7 @@ def write_svg(
     if marks is not None and marks.models:
         dwg.elements[1] = _text_element("desc", xml_safe(marks.description()))
         root.update(marks.root_attrs())
-    styles = {b.name: theme.style_for(b.type, b.category) for b in scene.boxes}
+    styles = {b.name: theme.style_for(b.type, b.category, b.name) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
     if patterns:
         defs = dwg.defs
@@ -109,11 +110,12 @@ def write_svg(
         dwg.add(funnels)
 
     hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn, marks),
-           _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks)]
+           _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks, frozen)]
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
     text_fill = _colour_attrs(canvas["text_color"], "fill")
+    frozen_swatch = None
     if scene.legend:
         legend = dwg.g(class_="legend")
         for e in scene.legend:
@@ -130,6 +132,15 @@ def write_svg(
                 legend.add(entry)
                 continue
             entry.attribs["data-type"] = xml_safe(e.type)
+            if e.type == FROZEN_LEGEND_TYPE:
+                entry.attribs["class"] = "legend-entry frozen"
+                entry.add(_TextElement("kvfrozen", None))
+                text = _text_element("text", xml_safe(e.text))
+                text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **text_fill})
+                entry.add(text)
+                legend.add(entry)
+                frozen_swatch = (x, y, size)
+                continue
             swatch = dwg.rect((fmt(x), fmt(y)), (fmt(size), fmt(size)), **_colour_attrs(style["fill"], "fill"),
                               **_colour_attrs(style["outline"], "stroke"))
             swatch.attribs["stroke-width"] = fmt(box_style["stroke_width"])
@@ -145,8 +156,33 @@ def write_svg(
     body = dwg.tostring()
     for i, text in enumerate(hot):
         body = body.replace(f"<kvslot{i} />", text, 1).replace(f"<kvmark{i} />", text, 1)
+    if frozen_swatch is not None:
+        body = body.replace("<kvfrozen />", _frozen_swatch(frozen_swatch, box_style, canvas), 1)
     prefix = id_prefix or "kv" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:8]
     return body.replace(ID_TOKEN, xml_safe(prefix).replace('"', "").replace("<", "").replace("&", ""))
+
+
+FROZEN_LEGEND_TYPE = "kerasvg:frozen"
+FROZEN_DASH = ' stroke-dasharray="3 2"'
+
+
+def lock_badge(x: float, y: float, ink: str, paper: str) -> str:
+    """A small padlock whose top-right corner is at (x, y) (a box's front face corner), inside the face."""
+    left, top = x - 10.5, y + 1.5
+    return (f'<g class="lock"><rect x="{fmt(left)}" y="{fmt(top)}" width="9" height="10" rx="2" fill="{paper}" '
+            f'fill-opacity="0.85" stroke="none" />'
+            f'<path d="M{fmt(left + 2.75)} {fmt(top + 5)}v-1.5a1.75 1.75 0 0 1 3.5 0v1.5" fill="none" stroke="{ink}" '
+            f'stroke-width="1.1" stroke-dasharray="none" />'
+            f'<rect x="{fmt(left + 1.5)}" y="{fmt(top + 5)}" width="6" height="4" rx="0.6" fill="{ink}" stroke="none" /></g>')
+
+
+def _frozen_swatch(swatch, box_style, canvas) -> str:
+    x, y, size = swatch
+    ink = canvas["text_color"][:7]
+    paper = canvas["background"][:7] if canvas["background"] != "transparent" else "#ffffff"
+    return (f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" fill="none" stroke="{ink}" '
+            f'stroke-width="{fmt(box_style["stroke_width"])}"{FROZEN_DASH} />'
+            + lock_badge(x + size + 0.5, y - 1.0, ink, paper))
 
 
 def _face_paints(style, box_style, shade_step: Optional[int], opacity) -> Dict[str, Dict[str, str]]:
@@ -258,7 +294,7 @@ def _connectors_xml(scene, conn, marks=None) -> str:
         head_attrs[skip] = _split_at_points({"class": "arrowhead", **_colour_attrs(colour, "fill")})
     arrowheads = conn["arrowheads"]
     for c in scene.connectors:
-        classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "")
+        classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "") + (" stub" if c.stub else "")
         before, after = line_attrs[c.skip, c.inferred]
         head, extra = head_attrs[c.skip], ""
         if marks is not None:
@@ -305,7 +341,7 @@ def _repeats_xml(scene, canvas) -> str:
     return "".join(out)
 
 
-def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None) -> str:
+def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None, frozen=frozenset()) -> str:
     """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
     out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
     nested = [f for f in scene.frames if f.kind == "nested"]
@@ -317,7 +353,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None)
     position = {b.name: i for i, b in enumerate(scene.boxes)}
     group_layers = {layer.name: layer for layer, _ in graph.groups}
     text_colour = canvas["text_color"][:7]
-    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks)
+    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks, frozen)
     done = set()
 
     def emit_frame(frame, depth):
@@ -355,12 +391,14 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, marks=None)
     return "".join(out)
 
 
-def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks=None):
+def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, marks=None, frozen=frozenset()):
     """A function that appends box i's layer group to `out`."""
     text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
     face_opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
     face_parts: Dict[tuple, Dict[str, Tuple[str, str]]] = {}
     font_size = scene.font_size
+    text_colour = canvas["text_color"][:7]
+    paper = canvas["background"][:7] if canvas["background"] != "transparent" else "#ffffff"
 
     def emit(i):
         b = scene.boxes[i]
@@ -373,7 +411,8 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
         diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
-        out.append(f'<g class="layer" data-category="{_esc(b.category)}" data-name="{_esc(name_key(layer.name))}" '
+        is_frozen = b.name in frozen
+        out.append(f'<g class="{"layer frozen" if is_frozen else "layer"}" data-category="{_esc(b.category)}" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}"{diff_attrs}>'
                    f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>')
@@ -381,11 +420,15 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         for face in b.faces:
             points = _pts(face.points)
             before, after = parts[face.role]
+            if is_frozen:
+                after += FROZEN_DASH
             out.append(f'<polygon{before} points="{points}"{after} />')
             if overlay:
                 out.append(f'<polygon class="pattern {face.role}" {overlay} points="{points}" stroke="none" />')
         if marks is not None:
             out.append(marks.layer_overlay(b, font_size))
+        if is_frozen:
+            out.append(lock_badge(b.x + b.width, b.y, text_colour, paper))
         if b.label is not None:
             label_fill = marks.label_fill(b.name) if marks is not None else None
             fill = text_fill if label_fill is None else _attrs(label_fill, sort=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import fnmatch
 import math
 import os
 import re
@@ -17,10 +18,15 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from .categories import CATEGORIES
 
 PATTERNS = ("none", "hatch", "backhatch", "crosshatch", "dots", "vertical", "horizontal")
-LABEL_PARTS = ("name", "type", "shape", "params")
+LABEL_PARTS = ("name", "type", "shape", "params", "activation", "kernel", "units")
 SKIP_STYLES = ("solid", "dashed", "dotted")
 LABEL_PLACEMENTS = ("below", "above")
 LEGEND_POSITIONS = ("bottom", "right")
+
+
+def is_label_part(part) -> bool:
+    """One of LABEL_PARTS, or `config.KEY` (any configuration value)."""
+    return isinstance(part, str) and (part in LABEL_PARTS or (part.startswith("config.") and len(part) > 7))
 
 
 class ThemeError(ValueError):
@@ -152,11 +158,19 @@ class Theme:
     def get(self, table: str, key: str):
         return self.values[table][key]
 
-    def style_for(self, type_name: str, category: str) -> Dict[str, str]:
-        """fill / outline / pattern for a layer: [layer.Class] beats [category.name] beats defaults."""
+    def style_for(self, type_name: str, category: str, name: Optional[str] = None) -> Dict[str, str]:
+        """fill / outline / pattern for a layer: [layer."name"] beats a [layer."glob*"] on names beats
+        [layer.Class] beats [category.name] beats defaults."""
         style = {k: v.default for k, v in STYLE_KEYS.items()}
         style.update(self.values["category"].get(category, {}))
-        style.update(self.values["layer"].get(type_name, {}))
+        tables = self.values["layer"]
+        style.update(tables.get(type_name, {}))
+        if name is not None:
+            for key in tables:
+                if is_glob(key) and fnmatch.fnmatchcase(name, key):
+                    style.update(tables[key])
+            if name != type_name:
+                style.update(tables.get(name, {}))
         if not style["outline"]:
             style["outline"] = self.values["box"]["stroke"]
         return style
@@ -372,8 +386,8 @@ def check_value(key: Key, value, path: str, source: str):
             raise ThemeError(f"{where} is not allowed (allowed: {', '.join(key.choices)})")
         return value
     if kind == "parts":
-        if not isinstance(value, list) or any(v not in key.choices for v in value):
-            raise ThemeError(f"{where} must be a list drawn from {', '.join(key.choices)}")
+        if not isinstance(value, list) or not all(is_label_part(v) for v in value):
+            raise ThemeError(f"{where} must be a list drawn from {', '.join(key.choices)} or config.KEY")
         return list(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ThemeError(f"{where} must be a number")
@@ -392,6 +406,10 @@ def check_value(key: Key, value, path: str, source: str):
     if kind == "shade" and not -1 <= value <= 1:
         raise ThemeError(f"{where} must be between -1 and 1")
     return value
+
+
+def is_glob(key: str) -> bool:
+    return any(c in key for c in "*?[")
 
 
 MAX_NUMBER = 100_000
@@ -504,8 +522,10 @@ def reference_markdown() -> str:
         out += [f"| `{k}` | {_type_text(key)} | `{_toml_value(key.default)}` | {key.meaning} |" for k, key in keys.items()]
     out += [
         "", "## [category.NAME] and [layer.CLASS]", "",
-        "How boxes are filled. `[layer.Conv2D]` (a Keras class name) beats `[category.convolution]`, which beats",
-        "these defaults. Categories: " + ", ".join(f"`{c}`" for c in CATEGORIES) + ".",
+        "How boxes are filled. A `[layer]` key is a Keras class name (`[layer.Conv2D]`), a layer name",
+        "(`[layer.conv1]`) or a glob over layer names (`[layer.\"block1_*\"]`): a name beats a glob, which beats",
+        "a class, which beats `[category.convolution]`, which beats these defaults. A key that names no Keras",
+        "class and matches no layer of the model is an error naming the nearest names. Categories: " + ", ".join(f"`{c}`" for c in CATEGORIES) + ".",
         "", "| key | type | default | meaning |", "|---|---|---|---|",
     ]
     out += [f"| `{k}` | {_type_text(key)} | `{_toml_value(key.default)}` | {key.meaning} |" for k, key in STYLE_KEYS.items()]

@@ -52,10 +52,11 @@ class BoxPaint:
     pattern: str
 
 
-def box_paint(theme: Theme, type_name: str, category: str, shade_step: Optional[int] = None) -> BoxPaint:
-    """Fill of each face, outline and pattern of a layer's box, as the SVG writer draws it."""
+def box_paint(theme: Theme, type_name: str, category: str, shade_step: Optional[int] = None,
+              name: Optional[str] = None) -> BoxPaint:
+    """Fill of each face, outline and pattern of a layer's box (named `name`), as the SVG writer draws it."""
     box = theme.values["box"]
-    style = theme.style_for(type_name, category)
+    style = theme.style_for(type_name, category, name)
     faces = {role: paint(colour, box["opacity"]) for role, colour in face_fills(style, box, shade_step).items()}
     return BoxPaint(faces, paint(style["outline"]), style["pattern"])
 

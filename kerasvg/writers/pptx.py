@@ -217,7 +217,7 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
                 _line(head, None, 0)
 
     for b in scene.boxes:
-        look = P.box_paint(theme, b.type, b.category, shade_step)
+        look = P.box_paint(theme, b.type, b.category, shade_step, b.name)
         group = page.shapes.add_group_shape()
         group.name = xml_safe(b.name)
         for face in b.faces:

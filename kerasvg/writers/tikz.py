@@ -172,7 +172,7 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
             body.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
 
     for b in scene.boxes:
-        look = P.box_paint(theme, b.type, b.category, shade_step)
+        look = P.box_paint(theme, b.type, b.category, shade_step, b.name)
         body.append(f"% layer: {_comment(b.name)}")
         body.append("\\begin{scope}")
         outline = colour(look.outline.colour) + _opacity("draw opacity", look.outline.opacity)
