@@ -11,6 +11,7 @@ LayeredOptions, LAYERED_PRESETS, LAYERED_TEXT_CALLABLES and SpacingDummyLayer.
 from .diagram import Diagram
 from .comparison import diff
 from .layered import layered_view
+from .loading import read
 from .model import Layer, ModelGraph
 from .options import LAYERED_PRESETS, LayeredOptions
 from .show import show
@@ -19,7 +20,7 @@ from .theme import ThemeError, themes
 
 __version__ = "0.1.0"
 __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "LayeredOptions", "ModelGraph",
-           "SpacingDummyLayer", "ThemeError", "diff", "layered_view", "show", "themes", "__version__"]
+           "SpacingDummyLayer", "ThemeError", "diff", "layered_view", "read", "show", "themes", "__version__"]
 
 
 def __getattr__(name):

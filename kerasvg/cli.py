@@ -31,6 +31,7 @@ examples:
   kerasvg render model.json -o slide.png --theme slides --aspect 16:9 --legend
   kerasvg render runs/*.keras -o figures/ --format svg,png
   kerasvg render keras.applications:ResNet50 -o resnet50.svg
+  kerasvg render bert.keras --load -o bert.svg   a keras_hub model: built with Keras (trusted files only)
   kerasvg diff old.keras new.keras -o diff.svg   what changed, in one picture (and a summary on stdout)
   kerasvg render model.keras -o fig.svg --labels name,kernel,activation --hide-types Dropout --show-trainable
   kerasvg render model.keras -o fig.svg --layer-range conv2:dense --set canvas.font_size=11
@@ -108,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="draw every layer, each block as one box, or each stage as one box")
     render.add_argument("--groups", choices=("auto", "none"),
                         help="frame stages and blocks (auto: found from names and structure; default above 60 layers)")
+    render.add_argument("--load", action="store_true",
+                        help="load saved files with Keras (safe_mode=True) and draw the built model: needed for "
+                             "model classes such as keras_hub's; runs the library's code, for files you trust")
+    render.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                        help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
     render.add_argument("--hide-types", metavar="CLASS[,CLASS]", help="layer classes not to draw, e.g. Dropout,BatchNormalization")
     render.add_argument("--layer-range", metavar="FIRST:LAST", help="draw only the layers from FIRST to LAST (names or indices)")
     render.add_argument("--show-trainable", action="store_true", help="mark frozen layers (trainable=False)")
@@ -642,7 +648,17 @@ def _load(model: str, args):
             return _guard(model, lambda: _call_model(model), args)
     from .savedfile import SavedModelError, read_saved_model
 
+    load, imports = getattr(args, "load", False), getattr(args, "imports", [])  # render has them, diff not
+    if imports and not load:
+        raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
     try:
+        if load:
+            from .loading import read
+
+            if args.debug:
+                return read(model, load=True, imports=imports)
+            with _quiet_stderr():
+                return read(model, load=True, imports=imports)
         return read_saved_model(model)
     except SavedModelError as exc:
         if args.debug:
@@ -696,9 +712,13 @@ def _call_model(spec: str):
     except (TypeError, ValueError):
         takes_weights = False
     try:
-        return target(weights=None) if takes_weights else target()
+        model = target(weights=None) if takes_weights else target()
     except SystemExit as exc:
         raise CliError(f"{spec}: the callable called sys.exit({exc.code!r}) instead of returning a model") from None
+    if isinstance(model, (str, bytes, os.PathLike)):
+        raise CliError(f"{spec}: layered_view expects a Keras model from a callable, got {type(model).__name__} "
+                       f"{str(model)[:60]!r}; give a saved file as MODEL itself")
+    return model
 
 
 def _payloads(diagram, targets, scale, dpi) -> List[Tuple[Path, bytes]]:

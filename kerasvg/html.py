@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-from .model import Layer, ModelGraph
+from .model import Layer, ModelGraph, format_count
 from .text import name_key, xml_safe
 from .theme import parse_colour, rgb, shade
 
@@ -106,11 +106,11 @@ def _view_id(svg: str) -> str:
 
 
 def _stats(graph: ModelGraph) -> Dict[str, str]:
-    total, trainable = graph.total_params, graph.trainable_params
+    bound = not graph.params_known
     return {
-        "total": f"{total:,}",
-        "trainable": f"{trainable:,}",
-        "non_trainable": f"{total - trainable:,}",
+        "total": format_count(graph.total_params, bound),
+        "trainable": format_count(graph.trainable_params, bound),
+        "non_trainable": format_count(graph.non_trainable_params, bound),
         "layers": f"{len(graph.layers):,}",
     }
 

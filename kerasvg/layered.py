@@ -15,8 +15,10 @@ from .categories import category_of
 from .groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups, restrict,
                      short_name)
 from .diagram import UNITS_PER_INCH, Diagram
+from .loading import is_model_file, read
 from .layout import FrameSpec, Item, LayoutOptions, layout
-from .model import Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, key_layers, without_layers
+from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
+                    without_layers)
 from .options import LayeredOptions, class_name, colour_or_transparent, did_you_mean, font_family, resolve
 from .label_parts import part_text
 from .ranges import layer_range, with_stubs
@@ -117,7 +119,8 @@ def layered_view(
     options: Union[LayeredOptions, Mapping[str, Any], None] = None,
     preset: Optional[str] = None,
 ) -> Diagram:
-    """Draw a built Keras model (or a kerasvg ModelGraph) as a layered isometric diagram; returns a `Diagram`.
+    """Draw a built Keras model, a kerasvg ModelGraph or a saved model file (a path: `.keras`, `.json`,
+    `.h5`, read without TensorFlow) as a layered isometric diagram; returns a `Diagram`.
 
     A keyword left at its default (None) keeps kerasvg's legibility-first default; one you pass keeps
     visualkeras's meaning. visualkeras's keywords (to_file … styles) may also be given by position, in
@@ -173,8 +176,9 @@ def layered_view(
     layer_range: (first, last) layer names or model.layers indices: draw only the layers between them.
     groups: captioned groups of layers (stages, blocks); layered_groups maps onto it.
     detail: "layers", "blocks" or "stages" (with groups).
-    load: saved files: allow loading the model with Keras to read what the config does not say.
-    imports: modules to import before loading (custom layer classes).
+    load: a saved file is loaded with Keras (safe_mode=True) and drawn live: for model classes such as
+        keras_hub's; runs the library's code, for files you trust.
+    imports: with load, modules to import first (the package that registers the model's classes).
     id_prefix: prefix of the SVG's ids (default: a short hash of the content).
     scheme: with a (light, dark) theme pair or theme="auto": the scheme drawn as attributes ("light"/"dark").
     text: "text" (selectable <text>) or "paths" (labels as glyph outlines).
@@ -183,6 +187,11 @@ def layered_view(
     """
     keywords = {name: value for name, value in locals().items()
                 if name not in ("model", "options", "preset") and not _is_default(name, value)}
+    load, imports = keywords.pop("load", False), keywords.pop("imports", None)
+    if is_model_file(model):
+        model = read(model, load=load, imports=imports)
+    elif load or imports:
+        raise TypeError("load= and imports= apply to a saved model file path, not to a model object")
     with _collector_paused():
         return _layered_view(model, options, preset, keywords)
 
@@ -216,7 +225,6 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     given = resolve(keywords, options, preset)
     _warn_not_drawn(given)
     _groups_from_layered_groups(given)
-    _not_in_this_build(given)
     if isinstance(model, ModelGraph):
         graph, live = model, {}
     else:
@@ -349,13 +357,6 @@ def _groups_from_layered_groups(given) -> None:
     given["groups"] = groups
 
 
-def _not_in_this_build(given) -> None:
-    """Keywords named in the signature whose features are not in this build yet."""
-    for key in ("load", "imports"):
-        if given.get(key):
-            raise NotImplementedError(f"{key}= is not implemented in this build of kerasvg")
-
-
 def _ignored(graph: ModelGraph, given) -> List[str]:
     types = {class_name(t) for t in (given.get("type_ignore") or [])}
     check_class_names([t for t in given.get("type_ignore") or [] if isinstance(t, str)], graph, "type_ignore")
@@ -469,7 +470,7 @@ def _label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
         elif part == "shape":
             lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
         elif part == "params":
-            lines.append(f"{layer.params:,} params")
+            lines.append(f"{format_count(layer.params)} params")
         else:
             text = part_text(layer, part, live)
             if text:

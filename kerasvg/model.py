@@ -20,8 +20,8 @@ class Layer:
     name: str
     type: str
     output_shapes: Tuple[Shape, ...] = ()
-    trainable_params: int = 0
-    non_trainable_params: int = 0
+    trainable_params: Optional[int] = 0  # None: unknown (a class kerasvg cannot count, no weights in the file)
+    non_trainable_params: Optional[int] = 0
     config: Tuple[Tuple[str, object], ...] = ()
     index: Optional[int] = None
     is_input: bool = False
@@ -30,7 +30,10 @@ class Layer:
     full_config: Optional[Mapping[str, Any]] = field(default=None, compare=False, repr=False)  # saved files: every config value
 
     @property
-    def params(self) -> int:
+    def params(self) -> Optional[int]:
+        """The weight count, or None when it is not known."""
+        if self.trainable_params is None or self.non_trainable_params is None:
+            return None
         return self.trainable_params + self.non_trainable_params
 
     @property
@@ -71,11 +74,29 @@ class ModelGraph:
 
     @property
     def total_params(self) -> int:
-        return sum(layer.params for layer in self.layers)
+        """The sum of the known counts: a lower bound unless `params_known`."""
+        return sum(layer.params or 0 for layer in self.layers)
 
     @property
     def trainable_params(self) -> int:
-        return sum(layer.trainable_params for layer in self.layers)
+        return sum(layer.trainable_params or 0 for layer in self.layers)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(layer.non_trainable_params or 0 for layer in self.layers)
+
+    @property
+    def params_known(self) -> bool:
+        """True when every layer's count is known, so the totals are exact."""
+        return all(layer.trainable_params is not None and layer.non_trainable_params is not None
+                   for layer in self.layers)
+
+
+def format_count(count: Optional[int], lower_bound: bool = False) -> str:
+    """`1,234`; `?` for an unknown count; `≥ 1,234` for a total that misses some layers."""
+    if count is None:
+        return UNKNOWN
+    return f"≥ {count:,}" if lower_bound else f"{count:,}"
 
 
 def format_dim(dim: Dim) -> str:

@@ -132,7 +132,7 @@ def _graph_nodes(model):
                     continue
                 sources = [t._keras_history.operation.name for t in node.input_tensors]
                 result.append((operation, list(node.outputs), sources))
-        return result
+        return _without_mask_operations(result, graph)
     if not getattr(model, "_is_graph_network", False):
         return None
     node_keys = model._network_nodes
@@ -146,9 +146,34 @@ def _graph_nodes(model):
     return result
 
 
+def _without_mask_operations(nodes, graph):
+    """Drop the ops Keras generated to compute masks (`mask_zero=True`, `Masking`): the user never
+    wrote them, and saved files leave them out. An op is generated when each of its outputs is some
+    tensor's Keras mask, or when it only feeds such ops; the edges to and from it go with it."""
+    masks = {id(m) for _, outputs, _ in nodes for t in outputs
+             for m in [getattr(t, "_keras_mask", None)] if m is not None}
+    is_layer = {op.name: any(c.__name__ == "Layer" for c in type(op).__mro__) for op, _, _ in nodes}
+    dropped = {op.name for op, outputs, _ in nodes
+               if not is_layer[op.name] and outputs and all(id(t) in masks for t in outputs)}
+    model_outputs = set(_output_layer_names(graph, list(is_layer)))
+    while True:
+        consumers: Dict[str, set] = {}
+        for op, _, sources in nodes:
+            for source in sources:
+                consumers.setdefault(source, set()).add(op.name)
+        more = {name for name, used_by in consumers.items()
+                if name not in dropped and not is_layer.get(name, True) and name not in model_outputs
+                and used_by <= dropped}
+        if not more:
+            break
+        dropped |= more
+    return [(op, outputs, [s for s in sources if s not in dropped])
+            for op, outputs, sources in nodes if op.name not in dropped]
+
+
 def _tf_keras_layers_with_inputs(model):
-    layers = list(getattr(model, "_input_layers", []))
-    return layers + [layer for layer in model.layers if layer not in layers]
+    layers = list(model.layers)
+    return [layer for layer in getattr(model, "_input_layers", []) if layer not in layers] + layers
 
 
 def _flatten(value):

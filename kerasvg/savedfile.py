@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from . import budgets
 from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
+from .oprules import TensorArg, infer_op, op_name
+from .weights import WeightTree, read_weight_tree, weights_location
 
 CONFIG_KEYS = (
     "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
@@ -32,6 +34,18 @@ HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 class SavedModelError(ValueError):
     """A saved model file that cannot be read; the message names the file and the problem."""
+
+
+class NeedsLibraryError(SavedModelError):
+    """A model class whose config holds constructor arguments (keras_hub, any registered model class):
+    only the library that defines it can build the layer graph."""
+
+    def __init__(self, source: str, registered: str, package: str):
+        self.registered, self.package = registered, package
+        super().__init__(
+            f"{source}: {registered} is a model class whose file holds its constructor arguments, not a layer "
+            f"graph, so it can only be drawn by building it with {package}: rerun with --load "
+            f"(Python: load=True), for files you trust")
 
 
 # ---------------------------------------------------------------- files
@@ -48,17 +62,49 @@ def read_saved_model(path) -> ModelGraph:
         raise SavedModelError(f"{path}: not a regular file (a FIFO, device or socket), so not read")
     with open(path, "rb") as handle:
         head = handle.read(8)
+    weights = None
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
         text = _config_from_zip(path)
+        weights = _weights_of(path)
     elif head.startswith(HDF5_MAGIC):
-        text = _config_from_h5(path)
+        text, tree = _config_from_h5(path)
+        weights = WeightTree(tree["layers"]) if tree else None
     elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
         kind = "a zip archive" if path.suffix.lower() == ".keras" else "an HDF5 file"
         raise SavedModelError(f"{path}: not {kind}, so not a saved Keras model (is the file truncated or renamed?)")
     else:
         text = _read_capped(path)
     config = _parse_json(text, path)
-    return graph_from_config(config, source=str(path))
+    return graph_from_config(config, source=str(path), weights=weights)
+
+
+def _weights_of(path: Path) -> Optional[WeightTree]:
+    """The weight counts of a `.keras` archive's `model.weights.h5`, parsed by h5py in a child process
+    (a crafted HDF5 file can crash the library); None when there are none or they cannot be read:
+    counts then come from the config where kerasvg knows the class, and are unknown otherwise."""
+    from .isolate import IsolationError, run_isolated
+
+    location = weights_location(path)
+    if location is None:
+        return None
+    try:
+        tree = run_isolated(weight_tree_or_none, str(path), *location, memory_bytes=H5_CHILD_MEMORY,
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+    except (IsolationError, OSError):
+        return None
+    return WeightTree(tree["layers"]) if tree else None
+
+
+def weight_tree_or_none(path: str, offset: int = 0, length: Optional[int] = None) -> Optional[dict]:
+    """`read_weight_tree`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        return None
+    try:
+        return read_weight_tree(path, offset, length)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
+        return None
 
 
 def _read_capped(path: Path) -> bytes:
@@ -94,13 +140,14 @@ def _config_from_zip(path: Path) -> bytes:
     return data
 
 
-def _config_from_h5(path: Path) -> bytes:
-    """The `model_config` attribute, read in a child process: a crafted HDF5 file can crash the library."""
+def _config_from_h5(path: Path) -> Tuple[bytes, Optional[dict]]:
+    """The `model_config` attribute and the weight counts, read in a child process: a crafted HDF5 file
+    can crash the library."""
     from .isolate import IsolationError, run_isolated
 
     limit = budgets.current().input_bytes
     try:
-        return run_isolated(h5_model_config, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
+        return run_isolated(h5_model_config_and_weights, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
                             seconds=H5_CHILD_SECONDS, what="the HDF5 library")
     except IsolationError as exc:
         raise SavedModelError(f"{path}: {exc} (reading this file in a child process)") from None
@@ -108,6 +155,11 @@ def _config_from_h5(path: Path) -> bytes:
 
 H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
 H5_CHILD_SECONDS = 15
+
+
+def h5_model_config_and_weights(path: str, limit: int) -> Tuple[bytes, Optional[dict]]:
+    """`model_config` and the weight counts of a legacy `.h5` file, in one child process."""
+    return h5_model_config(path, limit), weight_tree_or_none(path)
 
 
 def h5_model_config(path: str, limit: int) -> bytes:
@@ -174,23 +226,37 @@ def _json_depth(value) -> int:
 # ---------------------------------------------------------------- configs
 
 
-def graph_from_config(config: dict, source: str = "config") -> ModelGraph:
-    """A ModelGraph from a Keras model config dict (`model.to_json()` / `.keras` config.json)."""
+def graph_from_config(config: dict, source: str = "config", weights: Optional[WeightTree] = None) -> ModelGraph:
+    """A ModelGraph from a Keras model config dict (`model.to_json()` / `.keras` config.json);
+    parameter counts from `weights` (the file's weight shapes) where given."""
     if "config" not in config and "layers" in config:
         config = {"class_name": "Functional" if "input_layers" in config else "Sequential", "config": config}
     if not isinstance(config.get("config"), dict) or not isinstance(config["config"].get("layers"), list):
+        _refuse_constructor_config(config, source)
         keys = ", ".join(sorted(map(str, config))[:6]) or "none"
         raise SavedModelError(
             f"{source}: unknown config format: expected a Keras model config with config.layers "
             f"(what model.to_json() or a .keras file's config.json holds); top-level keys: {keys}")
     try:
-        return _Reader(source).model(config, hints=())
+        return _Reader(source).model(config, hints=(), weights=weights)
     except SavedModelError:
         raise
     except RecursionError:
         raise SavedModelError(f"{source}: models nested too deeply") from None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError) as exc:
         raise SavedModelError(f"{source}: malformed model config ({type(exc).__name__}: {short_repr(str(exc), 200)})") from None
+
+
+def _refuse_constructor_config(config: dict, source: str) -> None:
+    """Raise NeedsLibraryError for a serialized model class (`registered_name` / `module` with a config dict)."""
+    cls, registered, module = config.get("class_name"), config.get("registered_name"), config.get("module")
+    if not isinstance(cls, str) or not isinstance(config.get("config"), dict):
+        return
+    if isinstance(registered, str) and ">" in registered:
+        raise NeedsLibraryError(source, registered, registered.split(">", 1)[0])
+    if isinstance(module, str) and module and not module.startswith("keras."):
+        package = module.split(".", 1)[0]
+        raise NeedsLibraryError(source, f"{package}>{cls}", package)
 
 
 def _is_model(entry: dict) -> bool:
@@ -226,8 +292,10 @@ class _Reader:
         self.count = 0
         self.edges = 0
         self.depth = 0
+        self.weights: List[Dict[str, Tuple[int, Optional[WeightTree]]]] = []
 
-    def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = ()) -> ModelGraph:
+    def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = (),
+              weights: Optional[WeightTree] = None) -> ModelGraph:
         config = entry["config"]
         layers = config["layers"]
         self.count += len(layers)
@@ -237,16 +305,21 @@ class _Reader:
             raise SavedModelError(str(budgets.exceeded(f"{self.source}: models nested {self.depth + 1} deep", "depth")))
         self.depth += 1
         try:
-            return self._model(entry, config, layers, hints, given_inputs)
+            return self._model(entry, config, layers, hints, given_inputs, weights)
         finally:
             self.depth -= 1
 
-    def _model(self, entry, config, layers, hints, given_inputs) -> ModelGraph:
+    def _model(self, entry, config, layers, hints, given_inputs, weights=None) -> ModelGraph:
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
-        if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
-            return self._functional(name, kind, config, hints)
-        return self._sequential(name, kind, config, hints, given_inputs)
+        self.weights.append(weights.match([(_layer_name(e, i), str(e.get("class_name")))
+                                           for i, e in enumerate(layers)]) if weights is not None else {})
+        try:
+            if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
+                return self._functional(name, kind, config, hints)
+            return self._sequential(name, kind, config, hints, given_inputs)
+        finally:
+            self.weights.pop()
 
     # -------- structure
 
@@ -292,11 +365,16 @@ class _Reader:
     def _functional(self, name, kind, config, hints) -> ModelGraph:
         entries = config["layers"]
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
+        masks = _mask_operations(names, entries, config.get("output_layers"))
+        if masks:
+            entries = [e for n, e in zip(names, entries) if n not in masks]
+            names = [n for n in names if n not in masks]
         layer_names = [n for n, e in zip(names, entries) if not _is_operation(e)]
         position = {n: i for i, n in enumerate(layer_names)}
         by_name = dict(zip(names, entries))
+        calls = {n: [_node_call(node) for node in _inbound_nodes(e)] for n, e in zip(names, entries)}
         nodes: Dict[str, List[List[Tuple[str, int, int, Any]]]] = {
-            n: [_node_tensors(node) for node in _node_list(e.get("inbound_nodes"))] for n, e in zip(names, entries)}
+            n: [call[2] for call in calls[n]] for n in names}
         recorded: Dict[Tuple[str, int, int], Any] = {}
         for tensors in nodes.values():
             for node in tensors:
@@ -312,7 +390,7 @@ class _Reader:
         for n in names:
             for node in nodes[n]:
                 for src, _, _, _ in node:
-                    if (src, n) not in seen_edges and src in by_name:
+                    if (src, n) not in seen_edges and src in by_name and src not in masks:
                         seen_edges.add((src, n))
                         edges.append((src, n))
                         self.edges += 1
@@ -334,7 +412,8 @@ class _Reader:
                     if build and UNKNOWN not in build:
                         inputs = build
                 known = [recorded.get((n, k, t), UNKNOWN) for t in range(_tensor_count(recorded, n, k))]
-                layer, outputs = self._layer(entry, n, inputs, known, position.get(n))
+                call = calls[n][k] if k < len(calls[n]) else None
+                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call)
                 for t, shape in enumerate(outputs):
                     produced[(n, k, t)] = shape
                 if first is None:
@@ -350,12 +429,15 @@ class _Reader:
 
     # -------- one layer
 
-    def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int]):
+    def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int],
+               call=None):
         cls = str(entry.get("class_name", "Layer"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
+        stored = self.weights[-1].get(name) if self.weights else None
         try:
-            check_layer_config(cls, config)
+            if (cls in _RULES or cls in _PARAM_RULES) and not _is_op_layer(entry):  # others' keys mean other things
+                check_layer_config(cls, config)
         except ConfigValueError as exc:
             raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
         for shape in inputs:
@@ -363,15 +445,20 @@ class _Reader:
             if problem:
                 raise SavedModelError(f"{self.source}: layer {short_repr(name)}: {problem}")
         if _is_model(entry):
-            nested = self.model(entry, hints=recorded, given_inputs=inputs)
+            nested = self.model(entry, hints=recorded, given_inputs=inputs, weights=stored[1] if stored else None)
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
                         for o in nested.outputs for l in [nested.layer(o)]] or [UNKNOWN]
-            trainable = nested.trainable_params
-            frozen = nested.total_params - trainable
+            trainable, frozen = (nested.trainable_params, nested.non_trainable_params) if nested.params_known else (None, None)
+        elif _is_op_layer(entry):
+            args, kwargs = (call[0], call[1]) if call else ([], {})
+            inferred = infer_op(_op_name(entry), config, args, kwargs, inputs)
+            trainable, frozen = 0, 0
         else:
             inferred = _infer(cls, config, inputs)
             trainable, frozen = _params(cls, config, inputs)
-        if config.get("trainable") is False:
+        if stored is not None and nested is None:
+            trainable, frozen = _split_count(stored[0], trainable, frozen)
+        if config.get("trainable") is False and trainable is not None and frozen is not None:
             trainable, frozen = 0, trainable + frozen
         if all(isinstance(v, int) for v in (trainable, frozen)) and trainable + frozen > budgets.current().params:
             raise SavedModelError(str(budgets.exceeded(
@@ -394,10 +481,72 @@ class _Reader:
         return layer, outputs
 
 
+def _mask_operations(names: List[str], entries: List[dict], output_layers) -> set:
+    """Keras 3 ops that Keras generated to compute masks (`mask_zero=True`, `Masking`), which the live
+    drawing leaves out too: ops used only as a call's `mask` / `*_mask` argument, or by nothing when
+    not a model output, or only by such ops."""
+    ops = {n for n, e in zip(names, entries) if _is_operation(e)}
+    if not ops:
+        return set()
+    uses: Dict[str, List[Tuple[str, bool]]] = {}
+    for n, entry in zip(names, entries):
+        for node in _inbound_nodes(entry):
+            _, kwargs, found = _node_call(node)
+            as_mask = {t.index for key, value in kwargs.items() if key == "mask" or str(key).endswith("_mask")
+                       for t in _tensor_args(value)}
+            for i, (src, _, _, _) in enumerate(found):
+                uses.setdefault(src, []).append((n, i in as_mask))
+    outputs = {src for src, _, _ in _history_list(output_layers)}
+    dropped = {n for n in ops if n not in outputs and all(mask for _, mask in uses.get(n, []))}
+    while True:
+        more = {n for n in ops - dropped if n not in outputs and uses.get(n)
+                and all(mask or user in dropped for user, mask in uses[n])}
+        if not more:
+            return dropped
+        dropped |= more
+
+
+def _tensor_args(value) -> List[TensorArg]:
+    if isinstance(value, TensorArg):
+        return [value]
+    if isinstance(value, dict):
+        return [t for key in sorted(value) for t in _tensor_args(value[key])]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _tensor_args(item)]
+    return []
+
+
+def _split_count(count: int, trainable: Optional[int], frozen: Optional[int]) -> Tuple[int, int]:
+    """A layer's stored weight count, split as its class's rule splits it (BatchNormalization's moving
+    statistics are non-trainable); all trainable when the rule does not know the class."""
+    if trainable is not None and frozen is not None and trainable + frozen == count:
+        return trainable, frozen
+    return count, 0
+
+
 def _is_operation(entry: dict) -> bool:
     """A `keras.ops` call in a functional graph: drawn, but not one of `model.layers`."""
     module = str(entry.get("module") or "")
     return module.startswith(("keras.src.ops", "keras.ops"))
+
+
+def _is_op_layer(entry: dict) -> bool:
+    """A weightless call of one tensor op: a Keras 3 operation node or a tf_keras `TFOpLambda`."""
+    return _is_operation(entry) or entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda")
+
+
+def _op_name(entry: dict) -> str:
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    function = config.get("function") if entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda") else None
+    return op_name(str(entry.get("class_name")), function if isinstance(function, str) else None)
+
+
+def _inbound_nodes(entry: dict) -> list:
+    """A layer's inbound nodes; an op layer written as one flat `[name, node, tensor, kwargs]` is one node."""
+    nodes = _node_list(entry.get("inbound_nodes"))
+    if nodes and isinstance(nodes[0], str):
+        return [nodes]
+    return nodes
 
 
 def _type_name(cls: str, entry: dict) -> str:
@@ -418,37 +567,76 @@ def _node_list(value) -> list:
 
 def _node_tensors(node) -> List[Tuple[str, int, int, Any]]:
     """(source layer, node index, tensor index, recorded shape) for every tensor a node consumes."""
+    return _node_call(node)[2]
+
+
+def _node_call(node) -> Tuple[list, dict, List[Tuple[str, int, int, Any]]]:
+    """A node's call arguments, with each tensor replaced by a `TensorArg` indexing the tensor list.
+
+    Keras 3 writes `{"args": [...], "kwargs": {...}}` with `__keras_tensor__` entries; Keras 2 and
+    tf_keras write the first argument's tensors as `[name, node, tensor, kwargs]` (a list of them, or a
+    single one for op layers, or `["_CONSTANT_VALUE", -1, value, kwargs]`) and further tensors in the
+    kwargs as `[name, node, tensor]`, at any depth."""
     found: List[Tuple[str, int, int, Any]] = []
-    if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
-        _walk((node.get("args", []), node.get("kwargs", {})), found)
-    elif isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
-        for item in node:
-            if isinstance(item, list) and len(item) >= 3 and isinstance(item[0], str):
-                found.append((item[0], int(item[1]), int(item[2]), UNKNOWN))
-                if len(item) > 3 and isinstance(item[3], dict):
-                    _walk_legacy(item[3], found)
-    return found
+    if isinstance(node, dict):
+        args = _walk(node.get("args", []), found)
+        kwargs = _walk(node.get("kwargs", {}), found)
+        return list(args) if isinstance(args, list) else [args], kwargs if isinstance(kwargs, dict) else {}, found
+    if not isinstance(node, list):
+        return [], {}, found
+    attached: List[dict] = []
+    first = _walk_legacy_first(node, found, attached)
+    kwargs = _walk_legacy(attached[0], found) if attached else {}
+    return [first], kwargs, found
 
 
-def _walk(value, found) -> None:
+def _walk(value, found):
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__" and isinstance(value.get("config"), dict):
             history = value["config"].get("keras_history") or []
             if len(history) >= 3:
                 found.append((str(history[0]), int(history[1]), int(history[2]), _shape(value["config"].get("shape"))))
-            return
-        for key in sorted(value):
-            _walk(value[key], found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _walk(item, found)
+                return TensorArg(len(found) - 1)
+            return None
+        return {key: _walk(value[key], found) for key in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_walk(item, found) for item in value]
+    return value
 
 
-def _walk_legacy(kwargs: dict, found) -> None:
-    for key in sorted(kwargs):
-        value = kwargs[key]
-        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
-            found.append((value[0], value[1], value[2], UNKNOWN))
+def _is_legacy_ref(value, size: int) -> bool:
+    return (isinstance(value, list) and len(value) == size and isinstance(value[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3]))
+
+
+def _walk_legacy_first(value, found, attached):
+    """The first call argument of a Keras 2 node: `[name, node, tensor, kwargs]` entries in any nesting."""
+    if isinstance(value, list) and len(value) == 4 and value[:2] == ["_CONSTANT_VALUE", -1]:
+        if isinstance(value[3], dict):
+            attached.append(value[3])
+        return value[2]
+    if _is_legacy_ref(value, 4) and isinstance(value[3], dict) or _is_legacy_ref(value, 3):
+        found.append((value[0], int(value[1]), int(value[2]), UNKNOWN))
+        if len(value) == 4:
+            attached.append(value[3])
+        return TensorArg(len(found) - 1)
+    if isinstance(value, list):
+        return [_walk_legacy_first(item, found, attached) for item in value]
+    if isinstance(value, dict):
+        return {key: _walk_legacy_first(value[key], found, attached) for key in sorted(value)}
+    return value
+
+
+def _walk_legacy(value, found):
+    """Keras 2 call kwargs: tensors are `[name, node, tensor]` at any depth of lists and dicts."""
+    if _is_legacy_ref(value, 3):
+        found.append((value[0], int(value[1]), int(value[2]), UNKNOWN))
+        return TensorArg(len(found) - 1)
+    if isinstance(value, list):
+        return [_walk_legacy(item, found) for item in value]
+    if isinstance(value, dict):
+        return {key: _walk_legacy(value[key], found) for key in sorted(value)}
+    return value
 
 
 def _history_list(value) -> List[Tuple[str, int, int]]:
@@ -812,17 +1000,33 @@ for _name in ("Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Thr
 # ---------------------------------------------------------------- parameter counts
 
 
-def _params(cls: str, config: dict, inputs: List[Any]) -> Tuple[int, int]:
-    """(trainable, non-trainable) weight counts for the common layers; (0, 0) when unknown."""
+def _params(cls: str, config: dict, inputs: List[Any]) -> Tuple[Optional[int], Optional[int]]:
+    """(trainable, non-trainable) weight counts for the common layers; (None, None) when unknown."""
+    if cls in WEIGHTLESS:
+        return 0, 0
     rule = _PARAM_RULES.get(cls)
     if rule is None or not inputs or inputs[0] == UNKNOWN:
-        return 0, 0
+        return None, None
     try:
         result = rule(config, inputs)
     except (TypeError, ValueError, KeyError, IndexError):
-        return 0, 0
+        return None, None
     trainable, frozen = result if isinstance(result, tuple) else (result, 0)
-    return (int(trainable), int(frozen)) if trainable is not None else (0, 0)
+    if trainable is None or frozen is None:
+        return None, None
+    return int(trainable), int(frozen)
+
+
+WEIGHTLESS = frozenset((
+    "InputLayer", "Flatten", "Reshape", "Permute", "RepeatVector", "Concatenate", "Add", "Subtract", "Multiply",
+    "Average", "Maximum", "Minimum", "Dot", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU",
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
+    "AlphaDropout", "ActivityRegularization", "Masking", "Identity", "Resizing", "CenterCrop", "Rescaling",
+    "Lambda", "TFOpLambda", "SlicingOpLambda", "UnitNormalization",
+    *(kind + dims for dims in ("1D", "2D", "3D") for kind in (
+        "MaxPooling", "AveragePooling", "MaxPool", "AvgPool", "GlobalMaxPooling", "GlobalAveragePooling",
+        "GlobalMaxPool", "GlobalAvgPool", "UpSampling", "ZeroPadding", "Cropping")),
+))
 
 
 def _dim(value) -> int:

@@ -46,6 +46,11 @@ def _needs_cjk_font(text: str) -> bool:
     return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)
 
 
+def _count_attr(count) -> str:
+    """`data-params`: the count, or empty when it is unknown."""
+    return "" if count is None else str(count)
+
+
 def _title(layer) -> str:
     return f"{layer.name} ({layer.type}) {layer.shape_text}"
 
@@ -85,7 +90,7 @@ def write_svg(
     dwg.elements.insert(0, _text_element("title", xml_safe(graph.name)))
     dwg.elements.insert(1, _text_element("desc", xml_safe(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
-        f"{graph.total_params} parameters. Drawn by kerasvg."
+        f"{'at least ' if not graph.params_known else ''}{graph.total_params} parameters. Drawn by kerasvg."
     )))
     if marks is not None and marks.models:
         dwg.elements[1] = _text_element("desc", xml_safe(marks.description()))
@@ -393,7 +398,7 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership,
         layer = group_layers[frame.name]
         diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
         out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
-                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}"{diff_attrs}>'
                    f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>{_frame_rects(frame, text_colour, False)}')
         x, y = frame.label_at
@@ -459,7 +464,7 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
                    f'data-name="{_esc(name_key(layer.name))}" '
-                   f'data-params="{layer.params}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}"{diff_attrs}>'
                    f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>')
         overlay = style["pattern"] != "none" and f'fill="url(#{ID_TOKEN}-pattern-{style["pattern"]})"'

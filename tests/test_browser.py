@@ -397,3 +397,24 @@ def test_downloads_give_the_plain_svg_and_a_png(site, open_page):
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (round(diagrams["cnn"].vector_size[0] * 2), round(diagrams["cnn"].vector_size[1] * 2))
     session.check_clean()
+
+
+def test_unknown_parameter_counts_show_as_unknown(open_page, tmp_path):
+    """A layer whose count the file cannot give: '?' in the panel and the aria label, '≥' on the totals."""
+    from kerasvg.savedfile import graph_from_config
+
+    config = {"class_name": "Functional", "config": {"name": "partly_known", "layers": [
+        {"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_input_shape": [None, 4]},
+         "inbound_nodes": []},
+        {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 3}, "inbound_nodes": [[["x", 0, 0, {}]]]},
+        {"class_name": "MyBlock", "name": "mystery", "config": {"name": "mystery"}, "inbound_nodes": [[["d", 0, 0, {}]]]},
+    ], "input_layers": [["x", 0, 0]], "output_layers": [["mystery", 0, 0]]}}
+    path = tmp_path / "partly.html"
+    kerasvg.layered_view(graph_from_config(config)).to_html(path)
+    session = open_page(path)
+    page = session.page
+    assert "parameter count unknown" in layer(page, "mystery").get_attribute("aria-label")
+    front(page, "mystery").click()
+    text = panel_text(page)
+    assert "Parameters\n?" in text.replace("\t", "\n") or "Parameters ?" in text.replace("\t", " ")
+    assert "≥ 15" in page.locator(".kv-stats").inner_text()

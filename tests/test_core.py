@@ -758,7 +758,7 @@ def test_an_unbuilt_model_is_a_value_error_saying_how_to_build_it(keras):
     assert [g.get("data-shape") for g in groups(kerasvg.layered_view(model))] == ["(None, 8)", "(None, 4)"]
 
 
-@pytest.mark.parametrize("thing, what", [(42, "int"), ({"layers": []}, "dict"), ("model.keras", "str")])
+@pytest.mark.parametrize("thing, what", [(42, "int"), ({"layers": []}, "dict"), (b"model.keras", "bytes")])
 def test_not_a_keras_model_is_a_type_error(thing, what):
     with pytest.raises(TypeError) as error:
         kerasvg.layered_view(thing)

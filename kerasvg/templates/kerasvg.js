@@ -20,6 +20,8 @@
 
   function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function plural(n, word) { return grouped(n) + " " + word + (n === 1 ? "" : "s"); }
+  function countText(n) { return n === null || n === undefined ? "?" : grouped(n); }
+  function paramsOf(layer) { return layer.trainable === null || layer.nonTrainable === null ? null : layer.trainable + layer.nonTrainable; }
 
   svg.setAttribute("tabindex", "-1");
   function index(layers) {
@@ -35,9 +37,10 @@
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
       g.setAttribute("aria-pressed", "false");
-      var params = layer ? layer.trainable + layer.nonTrainable : Number(g.getAttribute("data-params"));
+      var attr = g.getAttribute("data-params");
+      var params = layer ? paramsOf(layer) : (attr === "" || attr === null ? null : Number(attr));
       g.setAttribute("aria-label", name + ", " + g.getAttribute("data-type") + ", output " +
-        g.getAttribute("data-shape") + ", " + plural(params, "parameter"));
+        g.getAttribute("data-shape") + ", " + (params === null ? "parameter count unknown" : plural(params, "parameter")));
     });
     var base = svg.viewBox.baseVal;
     home = { x: base.x, y: base.y, w: base.width, h: base.height };
@@ -198,9 +201,9 @@
     if (diffed) body.appendChild(diffDetails(layer.name));
     var summary = el("table", "kv-table");
     row(summary, "Output shape", layer.shape);
-    row(summary, "Parameters", grouped(layer.trainable + layer.nonTrainable), true);
-    row(summary, "Trainable", grouped(layer.trainable), true);
-    row(summary, "Non-trainable", grouped(layer.nonTrainable), true);
+    row(summary, "Parameters", countText(paramsOf(layer)), true);
+    row(summary, "Trainable", countText(layer.trainable), true);
+    row(summary, "Non-trainable", countText(layer.nonTrainable), true);
     body.appendChild(summary);
     if (layer.config.length) {
       body.appendChild(el("h4", "kv-section", "Configuration"));
@@ -222,7 +225,7 @@
     if (layer.nested) {
       body.appendChild(el("h4", "kv-section", "Contains " + plural(layer.nested.count, "layer")));
       var nested = el("table", "kv-table kv-nested");
-      layer.nested.layers.forEach(function (n) { row(nested, n[0], n[1] + " " + n[2] + " · " + grouped(n[3])); });
+      layer.nested.layers.forEach(function (n) { row(nested, n[0], n[1] + " " + n[2] + " · " + countText(n[3])); });
       body.appendChild(nested);
       if (layer.nested.count > layer.nested.layers.length) {
         body.appendChild(el("p", "kv-none", "… and " + plural(layer.nested.count - layer.nested.layers.length, "more layer")));

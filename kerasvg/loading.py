@@ -1,0 +1,76 @@
+"""Saved model files → ModelGraph: read without Keras, or (`load=True`) loaded with Keras.
+
+Loading runs the library's Python code and builds the model at the sizes the file asks for: it is
+for files you trust. It always uses `safe_mode=True`, so a file's Lambda code is never run.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .model import ModelGraph
+from .savedfile import NeedsLibraryError, SavedModelError, read_saved_model
+
+KERAS_IMPORTED_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
+
+
+def is_model_file(value) -> bool:
+    """A path (str or os.PathLike) rather than a model object."""
+    return isinstance(value, (str, os.PathLike))
+
+
+def read(path, *, load: bool = False, imports: Optional[Iterable[str]] = None) -> ModelGraph:
+    """The ModelGraph of a saved model file (`.keras`, `.h5`, model-config `.json`).
+
+    Without `load`, nothing is imported or executed: the config and the weight shapes are read.
+    With `load=True`, the modules in `imports` are imported, Keras loads the model
+    (`safe_mode=True`) and the live reader describes it."""
+    path = Path(path)
+    if not load:
+        if imports:
+            raise ValueError("imports=[...] needs load=True: modules are imported only to load a model with Keras")
+        return read_saved_model(path)
+    return read_model_file(load_with_keras(path, imports or ()))
+
+
+def read_model_file(model) -> ModelGraph:
+    from .reader import read_model
+
+    return read_model(model)[0]
+
+
+def load_with_keras(path: Path, imports: Iterable[str] = ()):
+    """`keras.saving.load_model(path, safe_mode=True)` after importing `imports`; clear errors."""
+    if not path.exists():
+        raise SavedModelError(f"{path}: no such file")
+    for module in imports:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise SavedModelError(f"{path}: cannot import {module!r} (given to --import): {exc}") from None
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises TypeError/ValueError/... for unknown classes and bad files
+        raise SavedModelError(_load_failure(path, exc, tuple(imports))) from None
+
+
+def _load_failure(path: Path, exc: Exception, imports) -> str:
+    text = " ".join(str(exc).split())
+    try:
+        read_saved_model(path)
+    except NeedsLibraryError as needs:
+        package = needs.package
+        if "Could not locate" in text or "Unknown" in text or "not found" in text:
+            if package in KERAS_IMPORTED_PACKAGES:
+                return f"{path}: Keras cannot build {needs.registered}: is {package} installed? ({text[:200]})"
+            hint = (f"importing {', '.join(imports)} did not register it" if imports
+                    else f"import the package that registers it first: --import {package}")
+            return f"{path}: Keras does not know the class {needs.registered}; {hint}"
+    except SavedModelError:
+        pass
+    return f"{path}: Keras could not load the model ({type(exc).__name__}: {text[:300]})"

@@ -1,0 +1,214 @@
+"""Parameter counts from a saved model's weights file, from dataset shapes only (no values are read).
+
+`.keras` archives hold `model.weights.h5`: Keras 3 and tf_keras store each layer's variables under
+a class-based key (`layers/dense_2/vars/0`), Keras 3 with the layer's name as attribute `name` on
+`vars`; nested models and sublayers are groups below. Legacy `.h5` files keep weights under
+`model_weights/<layer name>/`. `read_weight_tree` turns either into plain data (so it can run in a
+child process); `WeightTree` matches it to the layers of a config.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import struct
+import zipfile
+from typing import Any, Dict, List, Optional, Tuple
+
+WEIGHTS_MEMBER = "model.weights.h5"
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+
+
+def weights_location(path) -> Optional[Tuple[int, int]]:
+    """(offset, length) of the stored (uncompressed) weights member of a `.keras` archive, or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(WEIGHTS_MEMBER)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(info.header_offset)
+        header = handle.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<2H", header[26:30])
+    return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length, info.file_size
+
+
+class _Slice(io.RawIOBase):
+    """A read-only window [offset, offset + length) of a file, as a file object h5py can open."""
+
+    def __init__(self, path, offset: int, length: int):
+        super().__init__()
+        self._fd = os.open(path, os.O_RDONLY)
+        self._offset, self._length, self._position = offset, length, 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, position, whence=io.SEEK_SET):
+        if whence == io.SEEK_CUR:
+            position += self._position
+        elif whence == io.SEEK_END:
+            position += self._length
+        self._position = position if position > 0 else 0
+        return self._position
+
+    def tell(self):
+        return self._position
+
+    def readinto(self, buffer):
+        wanted = self._length - self._position
+        if len(buffer) < wanted:
+            wanted = len(buffer)
+        if wanted <= 0:
+            return 0
+        data = os.pread(self._fd, wanted, self._offset + self._position)
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+def read_weight_tree(path: str, offset: int = 0, length: Optional[int] = None) -> Dict[str, Any]:
+    """The weight counts of a weights file (or of the byte range of one inside an archive):
+    `{"layers": [{"key", "name", "size", "layers"}...]}`, each level ordered as Keras numbered the keys.
+
+    Uses h5py's low-level calls: only the object headers (names, shapes, one attribute) are read."""
+    import h5py
+    from h5py import h5a, h5d, h5g, h5o
+
+    source = _Slice(path, offset, length) if length is not None else path
+    try:
+        with h5py.File(source, "r") as handle:
+            fid = handle.id
+            found: List[Tuple[bytes, int]] = []
+            h5o.visit(fid, lambda name, info: found.append((name, info.type)), info=True)
+            root: Dict[str, Any] = {"layers": {}}
+            for raw, kind in found:
+                parts = raw.decode("utf-8", "replace").split("/")
+                if kind == h5o.TYPE_DATASET:
+                    _add_size(root, parts, math.prod(h5d.open(fid, raw).shape or ()))
+                elif parts[-1] == "vars" and kind == h5o.TYPE_GROUP:
+                    group = h5g.open(fid, raw)
+                    if h5a.exists(group, b"name"):
+                        attribute = h5a.open(group, b"name")
+                        value = numpy_empty(attribute)
+                        attribute.read(value)
+                        _set_name(root, parts[:-1], value[()])
+                elif kind == h5o.TYPE_GROUP:
+                    _entries_along(root, parts)
+    finally:
+        if isinstance(source, _Slice):
+            source.close()
+    return {"layers": _ordered(root["layers"])}
+
+
+def numpy_empty(attribute):
+    import numpy
+
+    return numpy.zeros(attribute.shape, dtype=attribute.dtype)
+
+
+def _levels(parts: List[str]) -> Tuple[List[str], int]:
+    """The layer keys a path runs through and where they end: `layers/a/layers/b/vars/0` → ([a, b], 4).
+    Legacy files: `model_weights/a/b/kernel:0` → ([a, b], 3). No keys outside the layers."""
+    if not parts:
+        return [], 0
+    if parts[0] == "model_weights":
+        keys = parts[1:3] if len(parts) > 3 else parts[1:2]
+        return keys, 1 + len(keys)
+    keys, i = [], 0
+    while i + 1 < len(parts) and parts[i] == "layers":
+        keys.append(parts[i + 1])
+        i += 2
+    return keys, i
+
+
+def _entries_along(root, parts: List[str]) -> List[Dict[str, Any]]:
+    keys, _ = _levels(parts)
+    entries, level = [], root
+    for key in keys:
+        level = level["layers"].setdefault(key, {"key": key, "name": key if parts[0] == "model_weights" else None,
+                                                 "size": 0, "layers": {}})
+        entries.append(level)
+    return entries
+
+
+def _add_size(root, parts, size) -> None:
+    for entry in _entries_along(root, parts):
+        entry["size"] += int(size)
+
+
+def _set_name(root, parts, value) -> None:
+    """`layers/<key>/vars` carries the layer's name (Keras 3); a sublayer's `vars` does not name the layer."""
+    keys, end = _levels(parts)
+    if keys and end == len(parts) and parts[0] == "layers":  # keys imply parts
+        _entries_along(root, parts)[-1]["name"] = (
+            value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+
+
+def _ordered(level: Dict[str, Any]) -> List[Dict[str, Any]]:
+    result = []
+    for key in sorted(level, key=_natural):
+        entry = level[key]
+        result.append(dict(entry, layers=_ordered(entry["layers"]) if entry["layers"] else None))
+    return result
+
+
+def _natural(key: str):
+    match = re.fullmatch(r"(.*?)(?:_(\d+))?", key)
+    return match.group(1), int(match.group(2) or 0)
+
+
+def snake_case(class_name: str) -> str:
+    """The key Keras saves a layer's weights under (before the `_N` suffix)."""
+    text = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    text = re.sub("([a-z])([A-Z])", r"\1_\2", text).lower()
+    return text if not text.startswith("_") else "private" + text
+
+
+class WeightTree:
+    """The weight entries of one model level, matched to its config's layers."""
+
+    def __init__(self, entries: List[Dict[str, Any]]):
+        self._entries = entries
+
+    def match(self, layers: List[Tuple[str, str]]) -> Dict[str, Tuple[int, Optional["WeightTree"]]]:
+        """layer name → (weight count, the nested model's tree), for (name, class) in config order.
+
+        By the `name` attribute when Keras wrote it; otherwise by class key and order, and only for
+        classes whose number of entries equals the number of layers of that class."""
+        found: Dict[str, Tuple[int, Optional[WeightTree]]] = {}
+        named = {e["name"]: e for e in self._entries if e.get("name")}
+        by_class: Dict[str, List[str]] = {}
+        for name, cls in layers:
+            if name in named:
+                found[name] = self._pair(named[name])
+            else:
+                by_class.setdefault(snake_case(cls), []).append(name)
+        keyed: Dict[str, List[Dict[str, Any]]] = {}
+        for entry in self._entries:
+            if not entry.get("name"):
+                keyed.setdefault(_natural(entry["key"])[0], []).append(entry)
+        for base, names in by_class.items():
+            candidates = keyed.get(base, [])
+            if len(candidates) == len(names):
+                for name, entry in zip(names, candidates):
+                    found[name] = self._pair(entry)
+        return found
+
+    @staticmethod
+    def _pair(entry):
+        inner = entry.get("layers")
+        return int(entry["size"]), WeightTree(inner) if inner is not None else None
