@@ -87,7 +87,7 @@ def build(out_dir="gallery") -> List[Path]:
 
 def strip_png(diagrams: Dict[str, object]) -> bytes:
     """One image with each theme's diagram on its own background, captioned with the theme's name."""
-    from kerasvg.raster import to_png
+    from kerasvg.writers.raster import to_png
 
     return to_png(strip_svg(diagrams), scale=1.5)
 

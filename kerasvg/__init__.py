@@ -8,26 +8,34 @@ Built-in themes (kerasvg.themes()): default, blueprint, dark, mono, paper, slide
 visualkeras code runs as it is with `import kerasvg as visualkeras`: layered_view, show,
 LayeredOptions, LAYERED_PRESETS, LAYERED_TEXT_CALLABLES and SpacingDummyLayer.
 """
-from .diagram import Diagram
-from .comparison import diff
-from .layered import layered_view
-from .loading import read
-from .model import Layer, ModelGraph
-from .options import LAYERED_PRESETS, LayeredOptions
-from .show import show
-from .text_callables import LAYERED_TEXT_CALLABLES
-from .theme import ThemeError, themes
-
 __version__ = "0.1.0"
 __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "LayeredOptions", "ModelGraph",
            "SpacingDummyLayer", "ThemeError", "diff", "layered_view", "read", "show", "themes", "__version__"]
 
 
+_EXPORTS = {
+    "Diagram": "diagram", "diff": "comparison", "layered_view": "layered", "read": "loading", "Layer": "model",
+    "ModelGraph": "model", "LAYERED_PRESETS": "options", "LayeredOptions": "options", "show": "show",
+    "LAYERED_TEXT_CALLABLES": "text_callables", "ThemeError": "theme", "themes": "theme",
+}
+
+
 def __getattr__(name):
+    """The public names, imported on first use: `import kerasvg` (and a child process reading one
+    file with a kerasvg helper) loads no layout, writer, Pillow or Keras code until it is needed."""
     if name == "SpacingDummyLayer":  # a Keras layer class: created on first use, so `import kerasvg` stays Keras-free
         from .spacing import spacing_dummy_layer_class
 
-        cls = spacing_dummy_layer_class()
-        globals()[name] = cls
-        return cls
-    raise AttributeError(f"module 'kerasvg' has no attribute {name!r}")
+        value = spacing_dummy_layer_class()
+    elif name in _EXPORTS:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'kerasvg' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -398,7 +398,8 @@ def _pool_context():
 
     if threading.active_count() == 1 and "tensorflow" not in sys.modules and \
             "fork" in multiprocessing.get_all_start_methods():
-        from . import html, layered, raster, savedfile  # noqa: F401  imported once, inherited by every worker
+        from . import layered, savedfile
+        from .writers import html, raster  # noqa: F401  imported once, inherited by every worker
 
         raster._cairosvg()
         return multiprocessing.get_context("fork")

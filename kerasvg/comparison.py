@@ -178,7 +178,7 @@ def layer_changes(old: Layer, new: Layer) -> Tuple[str, ...]:
 def _value_text(value) -> str:
     if value is _MISSING:
         return "(not set)"
-    from .html import config_text
+    from .writers.html import config_text
 
     return config_text(value)
 

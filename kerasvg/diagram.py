@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from PIL import Image as PILImage
 
-from . import raster
+from .writers import raster
 from .files import write_atomic
 from .model import ModelGraph
 
@@ -169,7 +169,7 @@ class Diagram(PILImage.Image):
 
     def to_html(self, path=None, *, standalone: bool = True) -> Optional[str]:
         """Interactive HTML: written to `path` if given, else returned as a string."""
-        from .html import render_html
+        from .writers.html import render_html
 
         text = render_html(self, standalone=standalone)
         if path is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from .svg import fmt
+from .writers.svg import fmt
 from .text import name_key, xml_safe
 
 LEGEND_PREFIX = "\x1fdiff:"

@@ -26,7 +26,7 @@ from .record import record_of
 from .sizing import Sizing, box_size
 from .spacing import spacer_gaps
 from .styling import check_class_names, check_keys, layer_tables
-from .svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
+from .writers.svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
 from .text import text_width
 from .theme import Theme, load_theme
 from .writers.outlines import check_text_mode

@@ -726,7 +726,7 @@ def test_a_raster_past_cairos_limit_is_a_value_error(seed_model, tmp_path):
 
 
 def test_a_raster_just_under_the_limit_is_allowed():
-    from kerasvg import raster
+    from kerasvg.writers import raster
 
     assert raster.check_size(32767, 10) == (32767, 10)
     with pytest.raises(ValueError):
@@ -790,7 +790,7 @@ def test_an_unknown_extension_lists_the_supported_ones_and_touches_nothing(seed_
 
 
 def test_a_failing_raster_leaves_the_existing_file_alone(seed_model, tmp_path, monkeypatch):
-    from kerasvg import raster
+    from kerasvg.writers import raster
 
     target = tmp_path / "fig.png"
     target.write_bytes(OLD)
@@ -928,7 +928,7 @@ def test_text_callable_output_is_escaped(seed_model):
 
 def test_import_kerasvg_loads_no_heavy_module():
     code = (
-        "import json, sys\nimport kerasvg\nimport kerasvg.layered, kerasvg.diagram, kerasvg.svg, kerasvg.raster\n"
+        "import json, sys\nimport kerasvg\nimport kerasvg.layered, kerasvg.diagram, kerasvg.writers.svg, kerasvg.writers.raster\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'tensorflow', 'keras', 'tf_keras', 'cairosvg', 'cairocffi', 'jinja2', 'torch', 'jax'})))\n"
     )

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image, ImageShow
 
 import kerasvg
-from kerasvg import Layer, ModelGraph, raster
+from kerasvg import Layer, ModelGraph
+from kerasvg.writers import raster
 
 PNG, JPEG, PDF = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-"
 

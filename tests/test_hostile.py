@@ -462,7 +462,7 @@ def test_sys_exit_in_a_module_callable_is_an_error(tmp_path, capsys, monkeypatch
 
 def test_names_that_differ_only_in_unsafe_characters_stay_distinct(tmp_path):
     from kerasvg import Layer, ModelGraph, layered_view
-    from kerasvg.html import diagram_data
+    from kerasvg.writers.html import diagram_data
     from conftest import connector_groups, layer_groups, parse_svg
 
     names = ["coll\x00ide", "coll\x01ide", "coll\ufffdide", "coll\\x00ide"]

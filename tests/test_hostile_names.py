@@ -62,7 +62,7 @@ def test_raster_and_pdf_render(diagram, kind, magic):
 
 
 def test_html_details_json_holds_the_escaped_names(diagram):
-    from kerasvg.html import diagram_data
+    from kerasvg.writers.html import diagram_data
 
     data = diagram_data(diagram.graph)
     assert [l["name"] for l in data["layers"]] == ["input"] + [name_key(n) for n in NAMES]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from kerasvg import Layer, ModelGraph, layered_view
-from kerasvg.html import TEMPLATES, config_text, css_font_stack, script_json
+from kerasvg.writers.html import TEMPLATES, config_text, css_font_stack, script_json
 from kerasvg.theme import ThemeError
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -291,7 +291,7 @@ def test_templates_ship_inside_the_package():
 
 
 def test_import_kerasvg_does_not_load_jinja2():
-    code = "import sys, kerasvg, kerasvg.html; print('jinja2' in sys.modules)"
+    code = "import sys, kerasvg, kerasvg.writers.html; print('jinja2' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[1])
     assert result.stdout.strip() == "False"

@@ -6,7 +6,7 @@ import pytest
 
 import kerasvg
 from conftest import layer_groups, parse_svg
-from kerasvg.html import diagram_data
+from kerasvg.writers.html import diagram_data
 from kerasvg.reader import read_model
 from kerasvg.savedfile import graph_from_config, read_saved_model
 from kerasvg.weights import weights_location

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from ..raster import PDF_MAX_POINTS as MAX_PAGE_PT
+from .raster import PDF_MAX_POINTS as MAX_PAGE_PT
 from ..theme import Theme, alpha, fade, rgb, shade
 
 PX_TO_PT = 72 / 96

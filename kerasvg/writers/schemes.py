@@ -10,7 +10,7 @@ import re
 from typing import Dict, List, Optional, Tuple, Union
 
 from ..scene import Scene
-from ..svg import fmt
+from .svg import fmt
 from ..text import xml_safe
 from ..theme import Theme
 from . import paint as P

@@ -9,7 +9,7 @@ import unicodedata
 from typing import Dict, List, Optional
 
 from ..scene import Scene
-from ..svg import fmt
+from .svg import fmt
 from ..theme import Theme
 from . import paint as P
 

@@ -9,11 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-from .model import Layer, ModelGraph, format_count
-from .text import name_key, xml_safe
-from .theme import parse_colour, rgb, shade
+from ..model import Layer, ModelGraph, format_count
+from ..text import name_key, xml_safe
+from ..theme import parse_colour, rgb, shade
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_STYLE = {
     "panel_background": "#f6f7f9",
     "panel_text": "#1d1f23",
