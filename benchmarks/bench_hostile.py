@@ -20,23 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kerasvg import budgets, layered_view  # noqa: E402
+from kerasvg.zoo import all_to_all_config  # noqa: E402
 from kerasvg.savedfile import graph_from_config, h5_model_config, read_saved_model  # noqa: E402
-
-
-def all_to_all(n: int) -> dict:
-    def tensor(source):
-        return {"class_name": "__keras_tensor__",
-                "config": {"shape": [None, 8], "dtype": "float32", "keras_history": [source, 0, 0]}}
-    names = ["in"]
-    layers = [{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [None, 8]},
-               "inbound_nodes": []}]
-    for i in range(1, n):
-        sources = names if len(names) > 1 else names * 2
-        layers.append({"class_name": "Add", "name": f"add_{i}", "config": {"name": f"add_{i}"},
-                       "inbound_nodes": [{"args": [[tensor(s) for s in sources]], "kwargs": {}}]})
-        names.append(f"add_{i}")
-    return {"class_name": "Functional", "config": {"name": "dense_graph", "layers": layers,
-                                                   "input_layers": [["in", 0, 0]], "output_layers": [[names[-1], 0, 0]]}}
 
 
 def cpu_seconds(action, runs: int):
@@ -54,7 +39,7 @@ def main() -> int:
     parser.add_argument("--layers", type=int, default=141)
     args = parser.parse_args()
 
-    config = all_to_all(args.layers)
+    config = all_to_all_config(args.layers)
     edges = args.layers * (args.layers - 1) // 2
     with budgets.override(edges=max(edges, 10_000)):
         graph = graph_from_config(config)

@@ -145,3 +145,21 @@ CUSTOM = {
     "two-in-two-out": two_in_two_out,
     "nested-classifier": nested_model,
 }
+
+
+def all_to_all_config(n: int) -> dict:
+    """A saved-model config in which every layer adds all earlier ones: n (n - 1) / 2 edges from a file of a few
+    hundred KB (the worst case the edge budget allows; no Keras needed)."""
+    def tensor(source):
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": [None, 8], "dtype": "float32", "keras_history": [source, 0, 0]}}
+    names = ["in"]
+    layers = [{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [None, 8]},
+               "inbound_nodes": []}]
+    for i in range(1, n):
+        sources = names if len(names) > 1 else names * 2
+        layers.append({"class_name": "Add", "name": f"add_{i}", "config": {"name": f"add_{i}"},
+                       "inbound_nodes": [{"args": [[tensor(s) for s in sources]], "kwargs": {}}]})
+        names.append(f"add_{i}")
+    return {"class_name": "Functional", "config": {"name": "dense_graph", "layers": layers,
+                                                   "input_layers": [["in", 0, 0]], "output_layers": [[names[-1], 0, 0]]}}

@@ -322,3 +322,11 @@ def test_a_printed_width_is_kept_with_an_aspect_and_picks_a_level_that_fits():
         assert width == 336 and height <= tall * width, (options, diagram.detail, width, height)
         assert diagram.detail in ("layers", "blocks", "stages")
     assert layered_view(graph, width="3.5in", detail="layers").detail == "layers"
+
+
+def test_the_page_header_counts_the_models_layers_at_every_level():
+    graph = _residual_net((2, 2))
+    for detail in ("layers", "blocks", "stages"):
+        page = layered_view(graph, detail=detail).to_html()
+        header = re.search(r'class="kv-stats">.*?<b>([\d,]+)</b> layers', page, re.S)
+        assert header and header.group(1) == str(len(graph.layers)), (detail, header and header.group(1))

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from kerasvg.zoo import all_to_all_config as all_to_all
+
 from kerasvg import budgets, cli
 from kerasvg.isolate import IsolationError, last_run, run_isolated
 from kerasvg.text import name_key
@@ -42,23 +44,6 @@ def sequential(*layers, input_shape=(None, 8)):
 
 def layer(cls, name, **config):
     return {"class_name": cls, "config": {"name": name, **config}}
-
-
-def all_to_all(n):
-    """Every layer adds all earlier layers: n (n - 1) / 2 edges from a file of a few hundred KB."""
-    def tensor(source):
-        return {"class_name": "__keras_tensor__",
-                "config": {"shape": [None, 8], "dtype": "float32", "keras_history": [source, 0, 0]}}
-    names = ["in"]
-    layers = [{"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [None, 8]},
-               "inbound_nodes": []}]
-    for i in range(1, n):
-        sources = names if len(names) > 1 else names * 2
-        layers.append({"class_name": "Add", "name": f"add_{i}", "config": {"name": f"add_{i}"},
-                       "inbound_nodes": [{"args": [[tensor(s) for s in sources]], "kwargs": {}}]})
-        names.append(f"add_{i}")
-    return {"class_name": "Functional", "config": {"name": "dense_graph", "layers": layers,
-                                                   "input_layers": [["in", 0, 0]], "output_layers": [[names[-1], 0, 0]]}}
 
 
 def write_json(path, config):

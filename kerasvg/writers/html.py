@@ -51,7 +51,7 @@ def render_html(diagram, standalone: bool = True) -> str:
         "view_id": _view_id(diagram.svg),
         "title": xml_safe(graph.name),
         "model_type": xml_safe(graph.type),
-        "stats": _stats(graph),
+        "stats": _stats(_expanded(diagram).graph if _expanded(diagram) is not None else graph),
         "colours": page_colours(diagram.html_style),
         "font_stack": _markup(css_font_stack(dict(DEFAULT_STYLE, **diagram.html_style)["font_family"])),
         "fragment_height": round(min(max(diagram.vector_size[1] + 48, 380), 640)),
@@ -106,6 +106,7 @@ def _view_id(svg: str) -> str:
 
 
 def _stats(graph: ModelGraph) -> Dict[str, str]:
+    """The header's counts, for the model's layers (not the blocks or stages a coarser drawing shows)."""
     bound = not graph.params_known
     return {
         "total": format_count(graph.total_params, bound),
