@@ -219,7 +219,7 @@
       expand.addEventListener("click", function () { drill(layer.name); });
       body.appendChild(expand);
       var members = el("table", "kv-table kv-members");
-      layer.members.forEach(function (n) { row(members, n[0], n[1] + " " + n[2] + " · " + grouped(n[3])); });
+      layer.members.forEach(function (n) { row(members, n[0], n[1] + " " + n[2] + " · " + countText(n[3])); });
       body.appendChild(members);
     }
     if (layer.nested) {
