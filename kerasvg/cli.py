@@ -75,10 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--budget", action="append", type=_budget, default=[], metavar="NAME=N",
                         help="raise an input budget, e.g. --budget layers=200000 or --budget input_bytes=256MiB "
                              "(names: " + ", ".join(budgets.DESCRIPTIONS) + "; defaults listed below)")
+    drawing = _drawing_options()
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     render = commands.add_parser(
-        "render", parents=[common], help="render one or more models", epilog=EXAMPLES,
+        "render", parents=[common, drawing], help="render one or more models", epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Render MODEL to each OUT (format from the extension: " + ", ".join(FORMATS) + "). "
                     "Several MODELs, a glob, or an OUT folder (ending in / or existing) render a batch: "
@@ -94,15 +95,6 @@ def _parser() -> argparse.ArgumentParser:
                         "TikZ and PowerPoint use (default: light)")
     render.add_argument("--text", choices=("text", "paths"), help="labels as SVG text (default) or as outlines "
                         "from the bundled DejaVu fonts, the same on every machine (needs kerasvg[paths])")
-    render.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
-    render.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
-    render.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
-    render.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
-    render.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
-    render.add_argument("--legend", action="store_true", help="add a legend of layer types")
-    render.add_argument("--labels", metavar="PARTS",
-                        help="label parts, comma separated, from: name, type, shape, params, activation, kernel, units, "
-                             "config.KEY")
     render.add_argument("--expand-nested", action="store_true", help="draw nested models' layers instead of one box")
     render.add_argument("--fold-repeats", action="store_true", help="fold repeated blocks into one with a count")
     render.add_argument("--detail", choices=("layers", "blocks", "stages"),
@@ -125,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 naming each output that differs from a fresh render, 0 if all are current")
 
-    _add_diff_parser(commands, common)
+    _add_diff_parser(commands, [common, drawing])
 
     themes = commands.add_parser("themes", parents=[common], help="list the built-in themes")
     themes.set_defaults(models=None)
@@ -135,6 +127,21 @@ def _parser() -> argparse.ArgumentParser:
                                            + ", ".join(DEMO_FORMATS) + " into DIR.")
     demo.add_argument("-o", "--output", default="kerasvg-demo", metavar="DIR", help="folder to write into (default: ./kerasvg-demo)")
     return parser
+
+
+def _drawing_options() -> argparse.ArgumentParser:
+    """The size, wrap and label flags that `render` and `diff` share."""
+    drawing = argparse.ArgumentParser(add_help=False)
+    drawing.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
+    drawing.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
+    drawing.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
+    drawing.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
+    drawing.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
+    drawing.add_argument("--legend", action="store_true", help="add a legend of layer types")
+    drawing.add_argument("--labels", metavar="PARTS",
+                         help="label parts, comma separated, from: name, type, shape, params, activation, kernel, "
+                              "units, config.KEY")
+    return drawing
 
 
 def _positive(text: str) -> float:
@@ -218,9 +225,9 @@ def _fail(message: str, args) -> None:
     print(f"kerasvg: error: {terminal_safe(message)}", file=sys.stderr)
 
 
-def _add_diff_parser(commands, common) -> None:
+def _add_diff_parser(commands, parents) -> None:
     diff = commands.add_parser(
-        "diff", parents=[common], help="compare two models in one picture",
+        "diff", parents=parents, help="compare two models in one picture",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Compare model A with model B: print a summary of what changed (one line per added (+), "
                     "removed (\u2212) or changed (~) layer, then the counts and the parameter totals) and, with -o, "
@@ -234,13 +241,6 @@ def _add_diff_parser(commands, common) -> None:
     diff.add_argument("--exit-code", action="store_true", help="exit with 1 when the models differ, 0 when the same")
     diff.add_argument("--quiet", action="store_true", help="print nothing on stdout; implies --exit-code")
     diff.add_argument("--theme", metavar="NAME|PATH", help="built-in theme name or a .toml file")
-    diff.add_argument("--width", metavar="LENGTH", help="printed width, e.g. 3.5in, 90mm, 600px")
-    diff.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
-    diff.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")
-    diff.add_argument("--aspect", type=_aspect, metavar="W:H", help="wrap a long model to this aspect ratio, e.g. 16:9")
-    diff.add_argument("--direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)")
-    diff.add_argument("--legend", action="store_true", help="add a legend of layer types")
-    diff.add_argument("--labels", metavar="PARTS", help="label parts, comma separated: name,type,shape,params")
     diff.add_argument("--expand-nested", action="store_true", help="compare nested models layer by layer")
 
 
