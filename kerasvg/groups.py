@@ -404,8 +404,8 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
             layers.append(Layer(
                 name=unit, type="Block" if glyph.group.level == "block" else "Stage",
                 output_shapes=graph.layer(glyph.exit).output_shapes,
-                trainable_params=sum(m.trainable_params for m in members),
-                non_trainable_params=sum(m.non_trainable_params for m in members),
+                trainable_params=_total(m.trainable_params for m in members),
+                non_trainable_params=_total(m.non_trainable_params for m in members),
             ))
     edges = []
     for s, t in graph.edges:
@@ -422,6 +422,12 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
         framing = Grouping(tuple(replace(s, members=tuple(dict.fromkeys(owner.get(m, m) for m in s.members)))
                                  for s in grouping.stages))
     return collapsed, framing, glyphs
+
+
+def _total(counts) -> Optional[int]:
+    """A glyph's count: the members' sum, or unknown when any member's count is."""
+    counts = list(counts)
+    return None if None in counts else sum(counts)
 
 
 def _main_category(graph: ModelGraph, members) -> str:

@@ -111,3 +111,13 @@ def test_legacy_h5_counts_from_model_weights(keras, tmp_path):
     keras.saving.save_model(model, path)
     graph = read_saved_model(path)
     assert _counts(graph) == _counts(read_model(model)[0])
+
+
+def test_a_block_with_an_unknown_member_count_is_unknown(keras):
+    graph = graph_from_config(json.loads(_custom_model(keras).to_json()))
+    diagram = kerasvg.layered_view(graph, groups={"known": ["first", "frozen_bn"], "mixed": ["bn", "custom"]},
+                                   detail="blocks", labels=["name", "params"])
+    groups = {g.get("data-name"): g for g in layer_groups(parse_svg(diagram.svg))}
+    assert groups["known"].get("data-params") == str(42 + 24)
+    assert groups["mixed"].get("data-params") == ""
+    assert "? params" in ["".join(t.itertext()) for t in groups["mixed"].iter() if t.get("class") == "label"]
