@@ -1,7 +1,9 @@
 """Time the weight read that gives saved-file parameter counts (issue 10).
 
 Budget: reading `model.weights.h5` adds at most 0.2 s to ResNet50's `.keras` and 0.6 s to
-InceptionResNetV2's. Compares `read_saved_model` with and without the weight read, in this process.
+InceptionResNetV2's. Compares `read_saved_model` with and without the weight read, in this process
+(kerasvg.hdf5, pure Python), and shows what the fallback for files it does not read (h5py in an
+isolated child process) would cost.
 
     PYTHONPATH=. python benchmarks/bench_weights.py [--runs 5]
 """
@@ -39,6 +41,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     import kerasvg.savedfile as savedfile
+    from kerasvg.isolate import run_isolated
+    from kerasvg.weights import weights_location
 
     with_weights = savedfile.read_saved_model
     failed = False
@@ -58,6 +62,9 @@ def main() -> int:
             failed |= not ok
             print(f"{name}: config only {bare:.3f} s, with weights {full:.3f} s, weights add {extra:.3f} s "
                   f"(budget {budget} s) {'ok' if ok else 'OVER'}")
+            location = weights_location(path)
+            child = timed(lambda p: run_isolated(savedfile.weight_tree_or_none, str(p), *location), path, args.runs)
+            print(f"  the h5py fallback in an isolated child would take {child:.3f} s")
     return 1 if failed else 0
 
 

@@ -39,7 +39,7 @@ class ModelDiff:
         from .diffmarks import DiffMarks
 
         groups = {layer.name: members for layer, members in self.union.groups}
-        models = tuple((g.name, len(g.layers), g.total_params) for g in (self.a, self.b))
+        models = tuple((g.name, len(g.layers), _total(g, commas=False)) for g in (self.a, self.b))
         return DiffMarks(self.layers, self.details, self.names_a, self.connectors, groups, models)
 
 
@@ -227,13 +227,19 @@ def summary_lines(result: ModelDiff, per_change: bool = True) -> List[str]:
             if status == "changed":
                 text += ": " + "; ".join(terminal_safe(d) for d in result.details[name])
             lines.append(text)
-    before, after = result.a.total_params, result.b.total_params
-    delta = after - before
+    delta = result.b.total_params - result.a.total_params
     sign = "+" if delta > 0 else "\u2212" if delta < 0 else "\u00b1"
+    change = f"{sign}{abs(delta):,}" if result.a.params_known and result.b.params_known else "change unknown"
     lines.append(
         f" {_plural(result.count('changed'), 'layer')} changed, {result.count('added')} added, "
-        f"{result.count('removed')} removed; parameters {before:,} \u2192 {after:,} ({sign}{abs(delta):,})")
+        f"{result.count('removed')} removed; parameters {_total(result.a)} \u2192 {_total(result.b)} ({change})")
     return lines
+
+
+def _total(graph: ModelGraph, commas: bool = True) -> str:
+    """A model's parameter total; `≥ N` when some layers' counts are unknown (N counts the known ones)."""
+    total = f"{graph.total_params:,}" if commas else str(graph.total_params)
+    return total if graph.params_known else f"\u2265 {total}" if commas else f"\u2265{total}"
 
 
 def _plural(n: int, word: str) -> str:

@@ -50,7 +50,7 @@ class DiffMarks:
     names_a: Mapping[str, str] = field(default_factory=dict)
     connectors: Mapping[Tuple[str, str], str] = field(default_factory=dict)
     groups: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)  # group layer -> member names
-    models: Tuple[Tuple[str, int, int], ...] = ()  # (name, layer count, parameter total) of a and of b
+    models: Tuple[Tuple[str, int, str], ...] = ()  # (name, layer count, parameter total: `≥N` if partly unknown)
     style: Optional[Mapping[str, object]] = None  # the theme's [diff] table, set by `with_theme`
 
     def with_theme(self, theme) -> "DiffMarks":

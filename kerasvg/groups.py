@@ -6,6 +6,7 @@ resolution. `collapse` turns a graph into one whose blocks (or stages) are singl
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -52,16 +53,19 @@ class Grouping:
         return result
 
 
+@functools.lru_cache(maxsize=1024)
 def snake_case(class_name: str) -> str:
     """Keras's default layer name stem of a class: `ZeroPadding2D` → `zero_padding2d`."""
     text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
 
 
+_NUMBER_SUFFIX = re.compile(r"_\d+$")
+
+
 def auto_named(layer: Layer) -> bool:
     """True for names Keras made up (`add_4`, `activation_94`): they say nothing about structure."""
-    base = re.sub(r"_\d+$", "", layer.name)
-    return base == snake_case(layer.type)
+    return _NUMBER_SUFFIX.sub("", layer.name) == snake_case(layer.type)
 
 
 def _adjacency(graph: ModelGraph):

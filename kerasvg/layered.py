@@ -499,10 +499,11 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
     repeated = {name for members, _ in graph.repeats for name in members}
     frame_step = font_px * 1.2 + 4
     items = []
+    placed_above = theme.get("labels", "placement") == "above"
     for layer in graph.layers:
-        lines, above = _label_lines(layer, parts, live.get(layer.name)), theme.get("labels", "placement") == "above"
-        if labelled is not None and layer.name not in labelled:
-            lines = ()
+        above = placed_above
+        lines = () if labelled is not None and layer.name not in labelled else \
+            _label_lines(layer, parts, live.get(layer.name))
         if callback is not None and layer.index is not None:
             text, above = callback(layer.index, live[layer.name] if layer.name in live else record_of(layer))
             lines = tuple(str(text).split("\n")) if text else ()
@@ -518,10 +519,15 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
 
 
 def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[Item]:
-    result = []
+    result, sizes = [], {}
     for item, layer in zip(items, graph.layers):
-        w, h, d = box_size(layer.shape, sizing)
-        result.append(replace(item, width=w, height=h, depth=d if item.depth else 0.0))
+        try:
+            w, h, d = sizes[layer.shape] if layer.shape in sizes else sizes.setdefault(
+                layer.shape, box_size(layer.shape, sizing))
+        except TypeError:  # a shape that cannot be a key
+            w, h, d = box_size(layer.shape, sizing)
+        result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines,
+                           item.above, item.pad_top, item.gap_before))
     return result
 
 

@@ -8,6 +8,8 @@ each row, down the right margin and through the gaps between rows.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
@@ -24,6 +26,7 @@ FRAME_MARGIN = 6.0
 ASPECT_TOLERANCE = math.log(1.55)
 BREAK_WINDOWS = (0.7, 0.85)  # a row may end this far into its width, where fewest edges cross
 LEGIBLE_WIDTH_PER_FONT = 90.0
+MAX_REGUESSES = 2  # row counts re-guessed from measured figures when the first guesses miss the aspect
 NESTING_KINDS = ("nested", "stage", "block")  # frames that stack inside each other; "repeat" badges do not  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 
 
@@ -94,30 +97,20 @@ class _Node:
     centre: float = 0.0
     axis: float = 0.0
     label_level: int = 0
+    left: float = field(init=False, default=0.0)
+    right: float = field(init=False, default=0.0)
+    label_left: float = field(init=False, default=0.0)
+    label_right: float = field(init=False, default=0.0)
+    up: float = field(init=False, default=0.0)
+    down: float = field(init=False, default=0.0)
 
-    @property
-    def left(self) -> float:
-        return self.w / 2 - min(self.dx, 0.0)
-
-    @property
-    def right(self) -> float:
-        return self.w / 2 + max(self.dx, 0.0)
-
-    @property
-    def label_left(self) -> float:
-        return self.label_width / 2 - self.dx / 2 if self.item.lines else 0.0
-
-    @property
-    def label_right(self) -> float:
-        return self.label_width / 2 + self.dx / 2 if self.item.lines else 0.0
-
-    @property
-    def up(self) -> float:
-        return self.h / 2 - min(self.dy, 0.0) + self.item.pad_top
-
-    @property
-    def down(self) -> float:
-        return self.h / 2 + max(self.dy, 0.0)
+    def __post_init__(self):  # extents around the centre and axis, fixed once the node exists
+        self.left = self.w / 2 - min(self.dx, 0.0)
+        self.right = self.w / 2 + max(self.dx, 0.0)
+        self.label_left = self.label_width / 2 - self.dx / 2 if self.item.lines else 0.0
+        self.label_right = self.label_width / 2 + self.dx / 2 if self.item.lines else 0.0
+        self.up = self.h / 2 - min(self.dy, 0.0) + self.item.pad_top
+        self.down = self.h / 2 + max(self.dy, 0.0)
 
     @property
     def front_x(self) -> float:
@@ -275,8 +268,10 @@ class _Columns(list):
 
 
 def _extents(column: List[_Node], with_labels: bool) -> Tuple[float, float]:
-    left = max((n.left for n in column), default=0.0)
-    right = max((n.right for n in column), default=0.0)
+    if not column:
+        return 0.0, 0.0
+    left = max([n.left for n in column])
+    right = max([n.right for n in column])
     if with_labels:
         left = max([left] + [n.label_left for n in column])
         right = max([right] + [n.label_right for n in column])
@@ -350,12 +345,12 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     single = [(0, count - 1)]
     centres = _place(columns, 0, count - 1, busy, opts)
     total = _row_width(columns, centres, 0, count - 1)
-    cuts = (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts),
-            _frame_interiors(nodes, opts, kinds=("block",)))
+    breaker = _RowBreaker(columns, (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts),
+                                    _frame_interiors(nodes, opts, kinds=("block",))), centres)
     if opts.max_width is not None:
         target = opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN
         for _ in range(8):
-            rows = _break_rows(columns, cuts, centres, target)
+            rows = breaker.rows(target)
             overflow = _measure_rows(nodes, columns, rows, busy, pairs, opts)[0] - opts.max_width
             if overflow <= 0 or all(first == last for first, last in rows):
                 break
@@ -372,29 +367,45 @@ def _choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions) -> List[Tuple
     height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
+    measured: Dict[Tuple[Tuple[int, int], ...], Tuple[float, float]] = {}
     for window in BREAK_WINDOWS:  # a wider window finds block boundaries; a narrower one packs tighter
-        for k in sorted({max(1, guess + d) for d in range(-1, 3)}):
-            rows = single if k == 1 else _balanced_rows(columns, cuts, centres, total, k, window)
-            scene_width, scene_height = _measure_rows(nodes, columns, rows, busy, pairs, opts)
-            miss = abs(math.log((scene_width / max(scene_height, 1.0)) / aspect))
-            page_width = scene_height if opts.transposed else scene_width
-            small_text = max(0.0, page_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
-            score = (miss > ASPECT_TOLERANCE, small_text, miss)
-            if best_score is None or score < best_score:
-                best, best_score = rows, score
+        counts, tried = sorted({max(1, guess + d) for d in range(-1, 3)}), set()
+        for _ in range(MAX_REGUESSES + 1):
+            for k in counts:
+                tried.add(k)
+                rows = single if k == 1 else _balanced_rows(breaker, total, k, window)
+                key = tuple(rows)
+                if key not in measured:  # the two windows often split alike
+                    measured[key] = _measure_rows(nodes, columns, rows, busy, pairs, opts)
+                scene_width, scene_height = measured[key]
+                ratio = scene_width / max(scene_height, 1.0)
+                miss = abs(math.log(ratio / aspect))
+                page_width = scene_height if opts.transposed else scene_width
+                small_text = max(0.0, page_width / opts.font_size - LEGIBLE_WIDTH_PER_FONT)
+                score = (miss > ASPECT_TOLERANCE, small_text, miss)
+                if best_score is None or score < best_score:
+                    best, best_score, best_ratio = rows, score, ratio
+            if not best_score[0] or len(best) == 1:
+                break
+            # the guess was far off (row heights differ from the estimate): the ratio goes with 1 / rows²
+            stretch = math.sqrt(best_ratio / aspect) if not opts.transposed else math.sqrt(aspect / best_ratio)
+            better = max(1, round(len(best) * stretch))
+            counts = [k for k in (better - 1, better, better + 1) if k >= 1 and k not in tried]
+            if not counts:
+                break
         miss_too_big, small_text = best_score[:2]
         if not miss_too_big and (small_text == 0.0 or small_text > 0.15 * LEGIBLE_WIDTH_PER_FONT):
             break  # good already, or too far from legible for another window to help
     return best
 
 
-def _balanced_rows(columns, cuts, centres, total, k, window) -> List[Tuple[int, int]]:
+def _balanced_rows(breaker, total, k, window) -> List[Tuple[int, int]]:
     """The narrowest row width that still fits the flow into k rows (binary search)."""
     low, high = total / k, total
-    rows = _break_rows(columns, cuts, centres, high, window)
+    rows = breaker.rows(high, window)
     for _ in range(9):
         middle = (low + high) / 2
-        attempt = _break_rows(columns, cuts, centres, middle, window)
+        attempt = breaker.rows(middle, window)
         if len(attempt) <= k:
             high, rows = middle, attempt
         else:
@@ -410,34 +421,49 @@ def _band_height(nodes, opts) -> float:
     return sum(lanes.values()) + opts.lane_gap * max(len(lanes) - 1, 0)
 
 
-def _break_rows(columns, cuts, centres, target, window=0.8) -> List[Tuple[int, int]]:
-    """Split columns into rows at most `target` wide; near the end of a row, cut where fewest edges cross.
+class _RowBreaker:
+    """Splits the columns of a one-row placement into rows (see `rows`); built once per layout, since the
+    row search asks for many splits."""
 
-    `cuts` is (crossings per cut, columns after which a frame would split, those after which a block would:
-    never cut there unless the block alone is wider than a row)."""
-    count = len(columns)
-    crossings, inside, within_block = cuts
-    rows, first = [], 0
-    while first < count:
-        left = centres[first] - columns.full[first][0]
-        last = first
-        candidates = []
-        for c in range(first, count):
-            width = centres[c] + columns.full[c][1] - left
-            if width > target and c > first:
-                break
-            last = c
-            if width >= target * window and c not in inside:
-                candidates.append(c)
-        if last < count - 1 and candidates:
-            last = min(candidates, key=lambda c: (crossings[c], -c))
-        elif last < count - 1 and last in within_block:
-            last = next((c for c in range(last - 1, first - 1, -1) if c not in within_block), last)
-            while last < count - 1 and last in within_block:  # a block wider than a row gets a wider row
-                last += 1
-        rows.append((first, last))
-        first = last + 1
-    return rows
+    def __init__(self, columns, cuts, centres):
+        count = len(columns)
+        self.count = count
+        self.crossings, self.inside, self.within_block = cuts
+        self.lefts = [centres[c] - columns.full[c][0] for c in range(count)]
+        self.rights = [centres[c] + columns.full[c][1] for c in range(count)]
+        self.reach = list(itertools.accumulate(self.rights, max))  # rightmost extent of columns 0..c
+
+    def rows(self, target, window=0.8) -> List[Tuple[int, int]]:
+        """Rows at most `target` wide; near the end of a row, cut where fewest edges cross.
+
+        The cuts given were (crossings per cut, columns after which a frame would split, those after which a
+        block would: never cut there unless the block alone is wider than a row)."""
+        count, rights, reach = self.count, self.rights, self.reach
+        crossings, inside, within_block = self.crossings, self.inside, self.within_block
+        rows, first = [], 0
+        while first < count:
+            left = self.lefts[first]
+            wide = target * window
+            width = lambda right: right - left  # noqa: E731 (widths as the one-row placement measures them)
+            if width(reach[first]) > target:  # a label up to here reaches past the row: look at each column
+                last = first
+                for c in range(first + 1, count):
+                    if width(rights[c]) > target:
+                        break
+                    last = c
+            else:  # the first column after `first` reaching past the target ends the row
+                last = bisect.bisect_right(reach, target, first + 1, key=width) - 1
+            start = bisect.bisect_left(reach, wide, first, key=width)  # no column before it is wide enough
+            candidates = [c for c in range(start, last + 1) if rights[c] - left >= wide and c not in inside]
+            if last < count - 1 and candidates:
+                last = min(candidates, key=lambda c: (crossings[c], -c))
+            elif last < count - 1 and last in within_block:
+                last = next((c for c in range(last - 1, first - 1, -1) if c not in within_block), last)
+                while last < count - 1 and last in within_block:  # a block wider than a row gets a wider row
+                    last += 1
+            rows.append((first, last))
+            first = last + 1
+        return rows
 
 
 def _frame_interiors(nodes, opts: LayoutOptions, kinds=None) -> Set[int]:
@@ -527,7 +553,7 @@ def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
             row_of_column[c] = r
     for node in nodes:
         node.row = row_of_column[node.rank]
-    claimed: Set[Tuple[int, int]] = {(n.rank, n.lane) for n in nodes}
+    claimed: Optional[Set[Tuple[int, int]]] = None  # (column, lane) cells taken: built when first needed
     routes = []
     for s, t in pairs:
         a, b = nodes[s], nodes[t]
@@ -543,6 +569,8 @@ def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
             route.kind = "straight" if a.lane == b.lane else "elbow"
         else:
             between = range(a.rank + 1, b.rank)
+            if claimed is None:
+                claimed = {(n.rank, n.lane) for n in nodes}
             for lane in dict.fromkeys((a.lane, b.lane)):
                 if lane > 0 and all((c, lane) not in claimed for c in between):
                     route.kind, route.lane = "lane", lane
@@ -968,26 +996,15 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
 
 def _translate(scene: Scene, padding: float) -> Scene:
     """Move everything so the drawing's extent starts at (padding, padding)."""
-    xs, ys = [0.0, scene.width], [0.0, scene.height]
-    for b in scene.boxes:
-        x0, y0, x1, y1 = b.bounds
-        xs += [x0, x1]
-        ys += [y0, y1]
-        if b.label is not None:
-            lx0, ly0, lx1, ly1 = b.label.bounds
-            xs += [lx0, lx1]
-            ys += [ly0, ly1]
-    for c in scene.connectors:
-        for x, y in c.points + c.arrow:
-            xs.append(x)
-            ys.append(y)
-    for f in scene.frames:
-        for rx0, ry0, rx1, ry1 in f.rects:
-            xs += [rx0, rx1]
-            ys += [ry0, ry1]
+    points = [p for b in scene.boxes for f in b.faces for p in f.points]
+    points += [p for c in scene.connectors for p in c.points + c.arrow]
+    labels = [b.label.bounds for b in scene.boxes if b.label is not None]
+    labels += [r for f in scene.frames for r in f.rects]
+    xs = [0.0, scene.width] + [p[0] for p in points] + [r[0] for r in labels] + [r[2] for r in labels]
+    ys = [0.0, scene.height] + [p[1] for p in points] + [r[1] for r in labels] + [r[3] for r in labels]
     x0, y0 = min(xs), min(ys)
     ox, oy = padding - x0, padding - y0
-    move = lambda pts: tuple((x + ox, y + oy) for x, y in pts)
+    move = lambda pts: tuple([(x + ox, y + oy) for x, y in pts])  # noqa: E731
     boxes = []
     for b in scene.boxes:  # constructors, not dataclasses.replace (~10 µs a call)
         label = b.label and Label(b.label.x + ox, b.label.y + oy, b.label.lines, b.label.line_height, b.label.width,

@@ -20,13 +20,14 @@ from . import budgets
 from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
 from .model import UNKNOWN, Layer, ModelGraph, topological_order
 from .oprules import TensorArg, infer_op, op_name
-from .weights import WeightTree, read_weight_tree, weights_location
+from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weights_location
 
 CONFIG_KEYS = (
     "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
     "pool_size", "activation", "rate", "num_heads", "key_dim", "input_dim", "output_dim",
     "target_shape", "return_sequences", "size", "cropping", "merge_mode", "axis", "groups",
 )
+_KEY_ORDER = {key: i for i, key in enumerate(CONFIG_KEYS)}
 MODEL_CLASSES = ("Functional", "Sequential", "Model")
 ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -79,30 +80,35 @@ def read_saved_model(path) -> ModelGraph:
 
 
 def _weights_of(path: Path) -> Optional[WeightTree]:
-    """The weight counts of a `.keras` archive's `model.weights.h5`, parsed by h5py in a child process
-    (a crafted HDF5 file can crash the library); None when there are none or they cannot be read:
-    counts then come from the config where kerasvg knows the class, and are unknown otherwise."""
+    """The weight counts of a `.keras` archive's `model.weights.h5`, or None when there are none or they
+    cannot be read: counts then come from the config where kerasvg knows the class, and are unknown
+    otherwise. Read in pure Python (`kerasvg.hdf5`); files using parts of HDF5 it does not read go to
+    h5py in a child process (a crafted HDF5 file can crash the library)."""
+    from .hdf5 import FormatError
     from .isolate import IsolationError, run_isolated
 
     location = weights_location(path)
     if location is None:
         return None
     try:
-        tree = run_isolated(weight_tree_or_none, str(path), *location, memory_bytes=H5_CHILD_MEMORY,
-                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
-    except (IsolationError, OSError):
-        return None
+        tree = read_weight_tree(str(path), *location)
+    except (FormatError, OSError):
+        try:
+            tree = run_isolated(weight_tree_or_none, str(path), *location, memory_bytes=H5_CHILD_MEMORY,
+                                seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+        except (IsolationError, OSError):
+            return None
     return WeightTree(tree["layers"]) if tree else None
 
 
 def weight_tree_or_none(path: str, offset: int = 0, length: Optional[int] = None) -> Optional[dict]:
-    """`read_weight_tree`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
+    """`read_weight_tree_h5py`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
     try:
         import h5py  # noqa: F401
     except ImportError:
         return None
     try:
-        return read_weight_tree(path, offset, length)
+        return read_weight_tree_h5py(path, offset, length)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
         return None
 
@@ -211,16 +217,15 @@ def _parse_json(data: bytes, path) -> dict:
 
 
 def _json_depth(value) -> int:
-    """How deeply lists and objects nest (iterative, so any depth is safe to measure)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in item if isinstance(child, (list, dict)))
-    return deepest
+    """How deeply lists and objects nest (level by level, so any depth is safe to measure)."""
+    depth, level = 0, [value] if isinstance(value, (list, dict)) else []
+    while level:
+        depth += 1
+        deeper = []
+        for item in level:
+            deeper += [c for c in (item.values() if isinstance(item, dict) else item) if isinstance(c, (list, dict))]
+        level = deeper
+    return depth
 
 
 # ---------------------------------------------------------------- configs
@@ -339,17 +344,18 @@ class _Reader:
         described = []
         current: List[Any] = []
         index = 0
+        built = [_shape_list((e.get("build_config") or {}).get("input_shape")) for e in entries]
         for position, (entry, layer_name) in enumerate(zip(entries, names)):
             is_input = entry.get("class_name") == "InputLayer"
             if not is_input:
-                build = _shape_list((entry.get("build_config") or {}).get("input_shape"))
+                build = built[position]
                 if build and all(s != UNKNOWN for s in build) and (not current or UNKNOWN in current):
-                    current = build
+                    current = list(build)
             recorded = []
             if position + 1 < len(entries):
-                nxt = _shape_list((entries[position + 1].get("build_config") or {}).get("input_shape"))
+                nxt = built[position + 1]
                 if len(nxt) == 1:
-                    recorded = nxt
+                    recorded = list(nxt)
             elif hints:
                 recorded = list(hints)
             layer, outputs = self._layer(entry, layer_name, current, recorded, None if is_input else index)
@@ -435,8 +441,9 @@ class _Reader:
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
         stored = self.weights[-1].get(name) if self.weights else None
+        op_layer = _is_op_layer(entry)
         try:
-            if (cls in _RULES or cls in _PARAM_RULES) and not _is_op_layer(entry):  # others' keys mean other things
+            if (cls in _RULES or cls in _PARAM_RULES) and not op_layer:  # others' keys mean other things
                 check_layer_config(cls, config)
         except ConfigValueError as exc:
             raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
@@ -449,7 +456,7 @@ class _Reader:
             inferred = [l.output_shapes[0] if l.output_shapes else UNKNOWN
                         for o in nested.outputs for l in [nested.layer(o)]] or [UNKNOWN]
             trainable, frozen = (nested.trainable_params, nested.non_trainable_params) if nested.params_known else (None, None)
-        elif _is_op_layer(entry):
+        elif op_layer:
             args, kwargs = (call[0], call[1]) if call else ([], {})
             inferred = infer_op(_op_name(entry), config, args, kwargs, inputs)
             trainable, frozen = 0, 0
@@ -657,7 +664,10 @@ def _tensor_count(recorded, name, node) -> int:
 def _key_config(config: dict) -> Tuple[Tuple[str, object], ...]:
     result = []
     wrapped = config.get("layer") if isinstance(config.get("layer"), dict) else {}
-    for key in CONFIG_KEYS:
+    keys = [k for k in config if k in _KEY_ORDER]
+    if "merge_mode" in config and "return_sequences" not in keys:  # Bidirectional: the wrapped layer's
+        keys.append("return_sequences")
+    for key in sorted(keys, key=_KEY_ORDER.__getitem__):
         value = config.get(key)
         if value is None and key == "return_sequences" and "merge_mode" in config:
             value = (wrapped.get("config") or {}).get(key)

@@ -84,7 +84,16 @@ def read_weight_tree(path: str, offset: int = 0, length: Optional[int] = None) -
     """The weight counts of a weights file (or of the byte range of one inside an archive):
     `{"layers": [{"key", "name", "size", "layers"}...]}`, each level ordered as Keras numbered the keys.
 
-    Uses h5py's low-level calls: only the object headers (names, shapes, one attribute) are read."""
+    Pure Python (`kerasvg.hdf5`): only group names, dataset shapes and the `name` attributes are read.
+    Raises `hdf5.FormatError` for files that use parts of HDF5 it does not read (see `read_weight_tree_h5py`)."""
+    from . import hdf5
+
+    return _tree(hdf5.walk(path, offset, length))
+
+
+def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = None) -> Dict[str, Any]:
+    """`read_weight_tree` through h5py's low-level calls, for any HDF5 file (run it isolated: a crafted file
+    can crash the library)."""
     import h5py
     from h5py import h5a, h5d, h5g, h5o
 
@@ -94,23 +103,39 @@ def read_weight_tree(path: str, offset: int = 0, length: Optional[int] = None) -
             fid = handle.id
             found: List[Tuple[bytes, int]] = []
             h5o.visit(fid, lambda name, info: found.append((name, info.type)), info=True)
-            root: Dict[str, Any] = {"layers": {}}
+            entries: List[Tuple[str, str, Any]] = []
             for raw, kind in found:
-                parts = raw.decode("utf-8", "replace").split("/")
+                name = raw.decode("utf-8", "replace")
                 if kind == h5o.TYPE_DATASET:
-                    _add_size(root, parts, math.prod(h5d.open(fid, raw).shape or ()))
-                elif parts[-1] == "vars" and kind == h5o.TYPE_GROUP:
-                    group = h5g.open(fid, raw)
-                    if h5a.exists(group, b"name"):
-                        attribute = h5a.open(group, b"name")
-                        value = numpy_empty(attribute)
-                        attribute.read(value)
-                        _set_name(root, parts[:-1], value[()])
+                    entries.append((name, "dataset", h5d.open(fid, raw).shape))
                 elif kind == h5o.TYPE_GROUP:
-                    _entries_along(root, parts)
+                    attributes = {}
+                    if name.split("/")[-1] == "vars":
+                        group = h5g.open(fid, raw)
+                        if h5a.exists(group, b"name"):
+                            attribute = h5a.open(group, b"name")
+                            value = numpy_empty(attribute)
+                            attribute.read(value)
+                            attributes["name"] = value[()]
+                    entries.append((name, "group", attributes))
     finally:
         if isinstance(source, _Slice):
             source.close()
+    return _tree(entries)
+
+
+def _tree(entries) -> Dict[str, Any]:
+    """The weight counts from (path, "dataset", shape) and (path, "group", attributes) entries."""
+    root: Dict[str, Any] = {"layers": {}}
+    for name, kind, value in entries:
+        parts = name.split("/")
+        if kind == "dataset":
+            _add_size(root, parts, math.prod(value or ()))
+        elif parts[-1] == "vars":
+            if "name" in value:
+                _set_name(root, parts[:-1], value["name"])
+        else:
+            _entries_along(root, parts)
     return {"layers": _ordered(root["layers"])}
 
 

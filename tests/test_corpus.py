@@ -164,3 +164,15 @@ def test_keras_hub_needs_load_and_draws_with_it(hub_models, tmp_path, capsys):
         assert not out.exists()
         assert main(["render", str(path), "--load", "-o", str(out), "--labels", "name,shape,params"]) == 0
         _assert_same(name, out.read_text(), kerasvg.layered_view(model, labels="name,shape,params").svg, loaded=True)
+
+
+def test_weight_structure_read_in_python_equals_h5pys(corpus, hub_models):
+    """kerasvg.hdf5 (pure Python, in process) reads the same counts and names as h5py from every archive."""
+    from kerasvg.weights import read_weight_tree, read_weight_tree_h5py, weights_location
+
+    paths = [path for path, _ in list(corpus.values()) + list(hub_models.values()) if path.suffix == ".keras"]
+    assert len(paths) >= 17
+    for path in paths:
+        location = weights_location(path)
+        assert location is not None, path.name
+        assert read_weight_tree(str(path), *location) == read_weight_tree_h5py(str(path), *location), path.name

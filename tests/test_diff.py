@@ -389,3 +389,15 @@ def test_expanded_nested_models_are_compared_layer_by_layer(keras):
                       "encoder/enc_gap": "same", "classes": "same"}
     folded = {g.get("data-name"): g.get("data-diff") for g in layer_groups(parse_svg(kerasvg.diff(a, b).to_svg()))}
     assert folded == {"image": "same", "encoder": "changed", "classes": "same"}
+
+
+def test_totals_with_unknown_counts_are_lower_bounds():
+    known = Layer("dense", "Dense", output_shapes=((None, 4),), trainable_params=20)
+    unknown = Layer("custom", "MyLayer", output_shapes=((None, 4),), trainable_params=None, non_trainable_params=None)
+    graph_a = ModelGraph("a", (Layer("in", "InputLayer"), known), (("in", "dense"),))
+    graph_b = ModelGraph("b", (Layer("in", "InputLayer"), known, unknown), (("in", "dense"), ("dense", "custom")))
+    assert summary_lines(compare(graph_a, graph_b))[-1] == (
+        " 0 layers changed, 1 added, 0 removed; parameters 20 \u2192 \u2265 20 (change unknown)")
+    root = parse_svg(kerasvg.diff(graph_a, graph_b).to_svg())
+    assert root.get("data-diff-params") == "20 \u226520"
+    assert "parameters 20 \u2192 \u226520" in kerasvg.diff(graph_a, graph_b).to_svg()

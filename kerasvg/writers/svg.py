@@ -51,8 +51,8 @@ def _count_attr(count) -> str:
     return "" if count is None else str(count)
 
 
-def _title(layer) -> str:
-    return f"{layer.name} ({layer.type}) {layer.shape_text}"
+def _title(layer, shape_text: Optional[str] = None) -> str:
+    return f"{layer.name} ({layer.type}) {layer.shape_text if shape_text is None else shape_text}"
 
 
 def write_svg(
@@ -273,8 +273,22 @@ def _attrs(attrs, sort=True) -> str:
     return "".join(f' {k}="{_esc(v)}"' for k, v in items if v)
 
 
+class _Formatted(dict):
+    """fmt() of each coordinate, remembered: a drawing repeats most of its coordinates (faces share corners)."""
+
+    def __missing__(self, value: float) -> str:
+        if len(self) > 100_000:
+            self.clear()
+        text = self[value] = fmt(value)
+        return text
+
+
+_FORMATTED = _Formatted()
+
+
 def _pts(points) -> str:
-    return " ".join(f"{fmt(x)},{fmt(y)}" for x, y in points)
+    formatted = _FORMATTED
+    return " ".join([f"{formatted[x]},{formatted[y]}" for x, y in points])
 
 
 def _split_at_points(attrs) -> Tuple[str, str]:
@@ -462,11 +476,12 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
         kind += " frozen" if is_frozen else ""
         within = f' data-group="{_esc(_json_list(membership[b.name]))}"' if b.name in membership else ""
         listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
+        shape_text = layer.shape_text
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
                    f'data-name="{_esc(name_key(layer.name))}" '
-                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-layer-{i}"{diff_attrs}>'
-                   f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>')
+                   f'<title>{_esc_text(xml_safe(_title(layer, shape_text) + diff_title))}</title>')
         overlay = style["pattern"] != "none" and f'fill="url(#{ID_TOKEN}-pattern-{style["pattern"]})"'
         for face in b.faces:
             points = _pts(face.points)
