@@ -546,7 +546,8 @@ def _measure_rows(nodes, columns, rows, busy, pairs, opts) -> Tuple[float, float
     return scene.width, scene.height
 
 
-def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
+def _plan_routes(nodes: List[_Node], pairs, rows, columns, tracks_only: bool = False) -> List[_Route]:
+    """Each edge's kind of route; with `tracks_only`, just the routes that take tracks or lanes (to measure)."""
     row_of_column = {}
     for r, (first, last) in enumerate(rows):
         for c in range(first, last + 1):
@@ -559,6 +560,8 @@ def _plan_routes(nodes: List[_Node], pairs, rows, columns) -> List[_Route]:
         a, b = nodes[s], nodes[t]
         if a.rank > b.rank:
             a, b = b, a
+        if tracks_only and b.rank == a.rank + 1 and a.row == b.row:
+            continue
         route = _Route(a.index, b.index, "over", skip=b.rank - a.rank > 1)
         if a.row != b.row:
             route.kind = "cross"
@@ -680,7 +683,7 @@ def _assign_tracks(routes: List[_Route], nodes, rows) -> Tuple[Dict[int, int], D
 
 
 def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only: bool = False) -> Scene:
-    routes = _plan_routes(nodes, pairs, rows, columns)
+    routes = _plan_routes(nodes, pairs, rows, columns, tracks_only=measure_only)
     skip_tracks, gap_tracks, margin_tracks = _assign_tracks(routes, nodes, rows)
     line_height = opts.font_size * 1.2 + opts.line_spacing
     multi_row = len(rows) > 1
