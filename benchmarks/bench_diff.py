@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kerasvg.comparison import compare, render  # noqa: E402
 from kerasvg.model import Layer, ModelGraph  # noqa: E402
-from kerasvg.savedfile import graph_from_config  # noqa: E402
+from kerasvg.readers.saved import graph_from_config  # noqa: E402
 
 
 def chain(n: int, prefix: str) -> ModelGraph:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kerasvg  # noqa: E402
 from kerasvg import zoo  # noqa: E402
-from kerasvg.reader import read_model  # noqa: E402
+from kerasvg.readers.live import read_model  # noqa: E402
 
 TARGET = 1.5
 CASES = (

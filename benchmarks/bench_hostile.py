@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from kerasvg import budgets, layered_view  # noqa: E402
 from kerasvg.zoo import all_to_all_config  # noqa: E402
-from kerasvg.savedfile import graph_from_config, h5_model_config, read_saved_model  # noqa: E402
+from kerasvg.readers.saved import graph_from_config, h5_model_config, read_saved_model  # noqa: E402
 
 
 def cpu_seconds(action, runs: int):

@@ -24,7 +24,8 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kerasvg  # noqa: E402
-from kerasvg import layered, reader  # noqa: E402
+from kerasvg import layered  # noqa: E402
+from kerasvg.readers import live as reader  # noqa: E402
 from kerasvg.writers import raster  # noqa: E402
 
 STAGES = ("read_model", "layout", "svg", "raster")

@@ -2,7 +2,7 @@
 
 Budget: reading `model.weights.h5` adds at most 0.2 s to ResNet50's `.keras` and 0.6 s to
 InceptionResNetV2's. Compares `read_saved_model` with and without the weight read, in this process
-(kerasvg.hdf5, pure Python), and shows what the fallback for files it does not read (h5py in an
+(kerasvg.readers.hdf5, pure Python), and shows what the fallback for files it does not read (h5py in an
 isolated child process) would cost.
 
     PYTHONPATH=. python benchmarks/bench_weights.py [--runs 5]
@@ -40,9 +40,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    import kerasvg.savedfile as savedfile
-    from kerasvg.isolate import run_isolated
-    from kerasvg.weights import weights_location
+    import kerasvg.readers.saved as savedfile
+    from kerasvg.readers.isolate import run_isolated
+    from kerasvg.readers.weights import weights_location
 
     with_weights = savedfile.read_saved_model
     failed = False

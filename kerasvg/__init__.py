@@ -14,7 +14,7 @@ __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "Lay
 
 
 _EXPORTS = {
-    "Diagram": "diagram", "diff": "comparison", "layered_view": "layered", "read": "loading", "Layer": "model",
+    "Diagram": "diagram", "diff": "comparison", "layered_view": "layered", "read": "readers.loading", "Layer": "model",
     "ModelGraph": "model", "LAYERED_PRESETS": "options", "LayeredOptions": "options", "show": "show",
     "LAYERED_TEXT_CALLABLES": "text_callables", "ThemeError": "theme", "themes": "theme",
 }

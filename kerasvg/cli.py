@@ -284,7 +284,7 @@ def _themes() -> int:
 
 
 def _demo(args) -> int:
-    from .savedfile import read_saved_model
+    from .readers.saved import read_saved_model
 
     folder = Path(args.output)
     if folder.exists() and not folder.is_dir():
@@ -398,7 +398,8 @@ def _pool_context():
 
     if threading.active_count() == 1 and "tensorflow" not in sys.modules and \
             "fork" in multiprocessing.get_all_start_methods():
-        from . import layered, savedfile
+        from . import layered  # noqa: F401
+        from .readers import saved  # noqa: F401
         from .writers import html, raster  # noqa: F401  imported once, inherited by every worker
 
         raster._cairosvg()
@@ -647,14 +648,14 @@ def _load(model: str, args):
             return _guard(model, lambda: _call_model(model), args)
         with _quiet_stderr():
             return _guard(model, lambda: _call_model(model), args)
-    from .savedfile import SavedModelError, read_saved_model
+    from .readers.saved import SavedModelError, read_saved_model
 
     load, imports = getattr(args, "load", False), getattr(args, "imports", [])  # render has them, diff not
     if imports and not load:
         raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
     try:
         if load:
-            from .loading import read
+            from .readers.loading import read
 
             if args.debug:
                 return read(model, load=True, imports=imports)

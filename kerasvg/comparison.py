@@ -58,10 +58,10 @@ def read_graph(model) -> ModelGraph:
     if isinstance(model, ModelGraph):
         return model
     if isinstance(model, (str, os.PathLike)):
-        from .savedfile import read_saved_model
+        from .readers.saved import read_saved_model
 
         return read_saved_model(model)
-    from .reader import read_model
+    from .readers.live import read_model
 
     return read_model(model)[0]
 

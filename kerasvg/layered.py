@@ -15,7 +15,7 @@ from .categories import category_of
 from .layout.groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups,
                             restrict)
 from .diagram import UNITS_PER_INCH, Diagram
-from .loading import is_model_file, read
+from .readers.loading import is_model_file, read
 from .layout import FrameSpec, Item, LayoutOptions, layout
 from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
                     without_layers)
@@ -228,7 +228,7 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     if isinstance(model, ModelGraph):
         graph, live = model, {}
     else:
-        from .reader import read_model
+        from .readers.live import read_model
 
         graph, live = read_model(model)
     source = graph

@@ -401,7 +401,7 @@ def test_downloads_give_the_plain_svg_and_a_png(site, open_page):
 
 def test_unknown_parameter_counts_show_as_unknown(open_page, tmp_path):
     """A layer whose count the file cannot give: '?' in the panel and the aria label, '≥' on the totals."""
-    from kerasvg.savedfile import graph_from_config
+    from kerasvg.readers.saved import graph_from_config
 
     config = {"class_name": "Functional", "config": {"name": "partly_known", "layers": [
         {"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_input_shape": [None, 4]},

@@ -11,7 +11,7 @@ import pytest
 import kerasvg
 from conftest import layer_groups, parse_svg
 from kerasvg.cli import DEMO_FORMATS, DEMO_MODEL, main
-from kerasvg.savedfile import read_saved_model
+from kerasvg.readers.saved import read_saved_model
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG, JPEG, PDF = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"%PDF-"

@@ -7,7 +7,7 @@ import pytest
 import kerasvg
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
 from kerasvg.cli import main
-from kerasvg.savedfile import read_saved_model
+from kerasvg.readers.saved import read_saved_model
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -167,8 +167,8 @@ def test_keras_hub_needs_load_and_draws_with_it(hub_models, tmp_path, capsys):
 
 
 def test_weight_structure_read_in_python_equals_h5pys(corpus, hub_models):
-    """kerasvg.hdf5 (pure Python, in process) reads the same counts and names as h5py from every archive."""
-    from kerasvg.weights import read_weight_tree, read_weight_tree_h5py, weights_location
+    """kerasvg.readers.hdf5 (pure Python, in process) reads the same counts and names as h5py from every archive."""
+    from kerasvg.readers.weights import read_weight_tree, read_weight_tree_h5py, weights_location
 
     paths = [path for path, _ in list(corpus.values()) + list(hub_models.values()) if path.suffix == ".keras"]
     assert len(paths) >= 17

@@ -1,4 +1,4 @@
-"""kerasvg.hdf5: HDF5 structure (groups, shapes, string attributes) read in pure Python, safely."""
+"""kerasvg.readers.hdf5: HDF5 structure (groups, shapes, string attributes) read in pure Python, safely."""
 import os
 import random
 import time
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kerasvg import hdf5
-from kerasvg.weights import read_weight_tree, read_weight_tree_h5py
+from kerasvg.readers import hdf5
+from kerasvg.readers.weights import read_weight_tree, read_weight_tree_h5py
 
 h5py = pytest.importorskip("h5py")
 

@@ -19,7 +19,7 @@ import pytest
 from kerasvg.zoo import all_to_all_config as all_to_all
 
 from kerasvg import budgets, cli
-from kerasvg.isolate import IsolationError, last_run, run_isolated
+from kerasvg.readers.isolate import IsolationError, last_run, run_isolated
 from kerasvg.text import name_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -516,7 +516,7 @@ def test_a_crash_of_the_hdf5_library_is_one_line_naming_the_file(tmp_path, capsy
     """The real child runner, handed a function that segfaults in place of the h5py read."""
     import ctypes
 
-    from kerasvg import isolate
+    from kerasvg.readers import isolate
 
     real = isolate.run_isolated
     monkeypatch.setattr(isolate, "run_isolated", lambda func, *args, **limits: real(ctypes.string_at, 0, **limits))

@@ -16,8 +16,8 @@ SCRIPT = textwrap.dedent("""
     import keras
     from test_savedfile import _multi_input, _nested, _sequential, _with_ops
     from test_masks import _seq2seq
-    from kerasvg.reader import read_model
-    from kerasvg.savedfile import graph_from_config
+    from kerasvg.readers.live import read_model
+    from kerasvg.readers.saved import graph_from_config
 
     def rows(graph):
         return [[l.name, l.type, l.shape_text, l.params] for l in graph.layers], [list(e) for e in graph.edges]

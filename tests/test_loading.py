@@ -11,8 +11,8 @@ import pytest
 
 import kerasvg
 from conftest import connector_groups, layer_groups, parse_svg
-from kerasvg.reader import read_model
-from kerasvg.savedfile import NeedsLibraryError, read_saved_model
+from kerasvg.readers.live import read_model
+from kerasvg.readers.saved import NeedsLibraryError, read_saved_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,7 +137,7 @@ def test_load_true_draws_the_live_model(keras, tmp_path):
 
 
 def test_a_missing_path_names_the_file():
-    from kerasvg.savedfile import SavedModelError
+    from kerasvg.readers.saved import SavedModelError
 
     with pytest.raises(SavedModelError, match="missing.keras: no such file"):
         kerasvg.layered_view("missing.keras")

@@ -1,8 +1,8 @@
 """Ops Keras generates to compute masks are not drawn, live or from the file; ops the user wrote are."""
 import json
 
-from kerasvg.reader import read_model
-from kerasvg.savedfile import graph_from_config
+from kerasvg.readers.live import read_model
+from kerasvg.readers.saved import graph_from_config
 
 
 def _seq2seq(keras):

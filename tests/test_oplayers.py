@@ -6,9 +6,9 @@ import re
 import pytest
 
 from kerasvg.model import UNKNOWN
-from kerasvg.oprules import TensorArg, infer_op, op_name
-from kerasvg.reader import read_model
-from kerasvg.savedfile import graph_from_config, read_saved_model
+from kerasvg.readers.oprules import TensorArg, infer_op, op_name
+from kerasvg.readers.live import read_model
+from kerasvg.readers.saved import graph_from_config, read_saved_model
 
 T0, T1 = TensorArg(0), TensorArg(1)
 

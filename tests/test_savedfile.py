@@ -7,8 +7,8 @@ import pytest
 import kerasvg
 from conftest import connector_groups, layer_groups, parse_svg
 from kerasvg.model import UNKNOWN
-from kerasvg.reader import read_model
-from kerasvg.savedfile import SavedModelError, graph_from_config, read_saved_model
+from kerasvg.readers.live import read_model
+from kerasvg.readers.saved import SavedModelError, graph_from_config, read_saved_model
 
 
 # ---------------------------------------------------------------- models (layers named: names are compared)

@@ -12,7 +12,7 @@ from PIL import Image
 import kerasvg
 import kerasvg as visualkeras
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
-from kerasvg.savedfile import graph_from_config, read_saved_model
+from kerasvg.readers.saved import graph_from_config, read_saved_model
 
 MASTER_FIELDS = {
     "to_file", "min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "type_ignore", "index_ignore",

@@ -7,9 +7,9 @@ import pytest
 import kerasvg
 from conftest import layer_groups, parse_svg
 from kerasvg.writers.html import diagram_data
-from kerasvg.reader import read_model
-from kerasvg.savedfile import graph_from_config, read_saved_model
-from kerasvg.weights import weights_location
+from kerasvg.readers.live import read_model
+from kerasvg.readers.saved import graph_from_config, read_saved_model
+from kerasvg.readers.weights import weights_location
 
 
 def _custom_model(keras):

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 import kerasvg  # noqa: E402
-from kerasvg.savedfile import read_saved_model  # noqa: E402
+from kerasvg.readers.saved import read_saved_model  # noqa: E402
 
 DEMO = HERE.parent.parent / "kerasvg" / "examples" / "demo_resnet.json"
 

@@ -84,7 +84,7 @@ def read_weight_tree(path: str, offset: int = 0, length: Optional[int] = None) -
     """The weight counts of a weights file (or of the byte range of one inside an archive):
     `{"layers": [{"key", "name", "size", "layers"}...]}`, each level ordered as Keras numbered the keys.
 
-    Pure Python (`kerasvg.hdf5`): only group names, dataset shapes and the `name` attributes are read.
+    Pure Python (`kerasvg.readers.hdf5`): only group names, dataset shapes and the `name` attributes are read.
     Raises `hdf5.FormatError` for files that use parts of HDF5 it does not read (see `read_weight_tree_h5py`)."""
     from . import hdf5
 

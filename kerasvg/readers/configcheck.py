@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, Optional
 
-from .budgets import current
+from ..budgets import current
 
 MAX_RANK = 254  # TensorFlow's largest tensor rank
 

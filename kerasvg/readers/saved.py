@@ -16,9 +16,9 @@ import zlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from . import budgets
+from .. import budgets
 from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
-from .model import UNKNOWN, Layer, ModelGraph, topological_order
+from ..model import UNKNOWN, Layer, ModelGraph, topological_order
 from .oprules import TensorArg, infer_op, op_name
 from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weights_location
 
@@ -82,7 +82,7 @@ def read_saved_model(path) -> ModelGraph:
 def _weights_of(path: Path) -> Optional[WeightTree]:
     """The weight counts of a `.keras` archive's `model.weights.h5`, or None when there are none or they
     cannot be read: counts then come from the config where kerasvg knows the class, and are unknown
-    otherwise. Read in pure Python (`kerasvg.hdf5`); files using parts of HDF5 it does not read go to
+    otherwise. Read in pure Python (`kerasvg.readers.hdf5`); files using parts of HDF5 it does not read go to
     h5py in a child process (a crafted HDF5 file can crash the library)."""
     from .hdf5 import FormatError
     from .isolate import IsolationError, run_isolated

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .model import ModelGraph
-from .savedfile import NeedsLibraryError, SavedModelError, read_saved_model
+from ..model import ModelGraph
+from .saved import NeedsLibraryError, SavedModelError, read_saved_model
 
 KERAS_IMPORTED_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
 
@@ -36,7 +36,7 @@ def read(path, *, load: bool = False, imports: Optional[Iterable[str]] = None) -
 
 
 def read_model_file(model) -> ModelGraph:
-    from .reader import read_model
+    from .live import read_model
 
     return read_model(model)[0]
 

@@ -1,6 +1,6 @@
 """Run a function in a child Python process with memory and CPU limits, so a crash there cannot take kerasvg down.
 
-    from kerasvg.isolate import run_isolated, IsolationError
+    from kerasvg.readers.isolate import run_isolated, IsolationError
     data = run_isolated(read_attribute, path, memory_bytes=2 << 30, seconds=15, what=f"reading {path}")
 
 `func` must be a module-level function; its arguments must be picklable and its result plain
