@@ -371,7 +371,7 @@ class _Reader:
     def _functional(self, name, kind, config, hints) -> ModelGraph:
         entries = config["layers"]
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
-        masks = _mask_operations(names, entries, config.get("output_layers"))
+        masks = _mask_operations(names, entries, config.get("output_layers")) | _outside_graph(names, entries, config)
         if masks:
             entries = [e for n, e in zip(names, entries) if n not in masks]
             names = [n for n in names if n not in masks]
@@ -513,6 +513,16 @@ def _mask_operations(names: List[str], entries: List[dict], output_layers) -> se
         dropped |= more
 
 
+def _outside_graph(names: List[str], entries: List[dict], config: dict) -> set:
+    """Layers a functional config lists but its graph never calls: tf_keras saves every layer the model
+    tracks (kecam's YOLOv8 keeps a `DecodePredictions` layer as an attribute) with no inbound nodes;
+    the loaded model, like the live drawing, leaves them out."""
+    ends = {src for key in ("input_layers", "output_layers") for src, _, _ in _history_list(config.get(key))}
+    used = {src for entry in entries for node in _inbound_nodes(entry) for src, _, _, _ in _node_call(node)[2]}
+    return {n for n, e in zip(names, entries) if not _inbound_nodes(e) and e.get("class_name") != "InputLayer"
+            and n not in ends and n not in used}
+
+
 def _tensor_args(value) -> List[TensorArg]:
     if isinstance(value, TensorArg):
         return [value]
@@ -557,10 +567,11 @@ def _inbound_nodes(entry: dict) -> list:
 
 
 def _type_name(cls: str, entry: dict) -> str:
+    """The class name as live models show it: tf_keras `.h5` files write a registered class as `package>Name`."""
     registered = entry.get("registered_name")
     if isinstance(registered, str) and ">" in registered:
         return registered.split(">")[-1]
-    return cls
+    return cls.split(">")[-1]
 
 
 def _layer_name(entry: dict, position: int) -> str:
