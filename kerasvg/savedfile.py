@@ -551,9 +551,13 @@ def _outside_graph(names: List[str], entries: List[dict], config: dict) -> set:
     tracks (kecam's YOLOv8 keeps a `DecodePredictions` layer as an attribute) with no inbound nodes;
     the loaded model, like the live drawing, leaves them out."""
     ends = {src for key in ("input_layers", "output_layers") for src, _, _ in _history_list(config.get(key))}
+    idle = {n for n, e in zip(names, entries) if not _inbound_nodes(e) and e.get("class_name") != "InputLayer"
+            and n not in ends}
+    if not idle:
+        return idle
+    idle -= {n for n, e in zip(names, entries) if _inbound_nodes(e) or e.get("class_name") == "InputLayer"}
     used = {src for entry in entries for node in _inbound_nodes(entry) for src, _, _, _ in _node_call(node)[2]}
-    return {n for n, e in zip(names, entries) if not _inbound_nodes(e) and e.get("class_name") != "InputLayer"
-            and n not in ends and n not in used}
+    return idle - used
 
 
 def _tensor_args(value) -> List[TensorArg]:
