@@ -19,7 +19,7 @@ SIGNATURE = b"\x89HDF\r\n\x1a\n"
 MAX_OBJECTS = 200_000
 MAX_DEPTH = 64
 MAX_MESSAGES = 4096
-MAX_HEAP = 16 * 1024 ** 2
+MAX_HEAP = 16 * 1024 ** 2  # the largest single structure (a heap, a header block)
 MAX_READ = 256 * 1024 ** 2  # bytes read in all: the structure of a real weights file is a few MiB at most
 
 
@@ -34,6 +34,8 @@ class _File:
     def read(self, address: int, size: int) -> bytes:
         if address < 0 or size < 0 or address + size > self.length:
             raise FormatError(f"a read of {size} bytes at {address} lies outside the file")
+        if size > MAX_HEAP:
+            raise FormatError(f"a structure of {size:,} bytes")
         self.total += size
         if self.total > MAX_READ:
             raise FormatError(f"more than {MAX_READ // 1024 ** 2} MiB of structure")

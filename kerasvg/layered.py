@@ -12,8 +12,8 @@ from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from .categories import category_of
-from .groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups, restrict,
-                     short_name)
+from .layout.groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups,
+                            restrict)
 from .diagram import UNITS_PER_INCH, Diagram
 from .loading import is_model_file, read
 from .layout import FrameSpec, Item, LayoutOptions, layout
@@ -23,7 +23,7 @@ from .options import LayeredOptions, class_name, colour_or_transparent, did_you_
 from .label_parts import part_text
 from .ranges import layer_range, with_stubs
 from .record import record_of
-from .sizing import Sizing, box_size
+from .layout.sizing import Sizing, box_size
 from .spacing import spacer_gaps
 from .styling import check_class_names, check_keys, layer_tables
 from .writers.svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg

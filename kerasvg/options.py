@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from .groups import LEVELS
-from .sizing import ORIENTATIONS, SIZING_MODES
+from .layout.groups import LEVELS
+from .layout.sizing import ORIENTATIONS, SIZING_MODES
 from .text_callables import LAYERED_TEXT_CALLABLES
 from .theme import LABEL_PARTS, font_family_problem, is_label_part, parse_colour
 

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import kerasvg
 import svgcheck
 from kerasvg import Layer, ModelGraph
-from kerasvg.geometry import box_faces, project_depth
+from kerasvg.layout.geometry import box_faces, project_depth
 from kerasvg.layout import Item, LayoutOptions, layout
-from kerasvg.sizing import ORIENTATIONS, Sizing, box_size
+from kerasvg.layout.sizing import ORIENTATIONS, Sizing, box_size
 from kerasvg.text import text_width
 
 EPS = 0.01

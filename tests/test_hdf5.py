@@ -106,3 +106,18 @@ def test_corrupted_files_fail_cleanly_and_quickly(sample_bytes, tmp_path, seed, 
     except hdf5.FormatError:
         pass
     assert time.process_time() - started < 1.0
+
+
+def test_the_string_type_that_crashes_the_hdf5_library_is_just_not_a_name(tmp_path):
+    """The corruption that segfaults h5py (see test_hostile): here the attribute is simply not read."""
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("layers/dense/vars").attrs["name"] = "dense"
+    data = bytearray(path.read_bytes())
+    marker = b"name\x00\x00\x00\x00\x19\x01"
+    at = data.find(marker)
+    assert at > 0
+    data[at + len(marker) - 1] = 0x1D
+    path.write_bytes(bytes(data))
+    found = {name: value for name, _, value in hdf5.walk(str(path))}
+    assert found["layers/dense/vars"] == {}

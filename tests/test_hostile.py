@@ -528,6 +528,30 @@ def test_a_crash_of_the_hdf5_library_is_one_line_naming_the_file(tmp_path, capsy
     assert kept.read_bytes() == SENTINEL
 
 
+def test_a_file_that_really_crashes_the_hdf5_library_is_one_line(tmp_path, capsys, kept):
+    """A legacy .h5 whose `model_config` string type is corrupted (variable-length type 13, which HDF5 does
+    not define): reading the attribute segfaults h5py 3.14 / HDF5 1.14 (found by fuzzing)."""
+    import h5py
+
+    model = tmp_path / "crafted.h5"
+    with h5py.File(model, "w") as handle:
+        handle.attrs["model_config"] = json.dumps(dense_model())
+    data = bytearray(model.read_bytes())
+    marker = b"model_config\x00\x00\x00\x00\x19\x01"  # the name, padding, a vlen string's datatype
+    at = data.find(marker)
+    assert at > 0
+    data[at + len(marker) - 1] = 0x1D
+    model.write_bytes(bytes(data))
+    bare = subprocess.run([sys.executable, "-c", "import h5py, sys; h5py.File(sys.argv[1]).attrs['model_config']",
+                           str(model)], capture_output=True)
+    status, _, stderr = run_main(capsys, "render", model, "-o", kept)
+    assert status == 2 and kept.read_bytes() == SENTINEL
+    if bare.returncode < 0:  # the library crashes on it (as it does with the h5py this was found with)
+        one_error_line(stderr, f"{model}: the HDF5 library crashed (SIG")
+    else:  # a fixed library refuses it instead
+        one_error_line(stderr, model)
+
+
 def test_a_broken_h5_file_is_one_line(tmp_path, capsys, kept):
     model = tmp_path / "broken.h5"
     model.write_bytes(b"\x89HDF\r\n\x1a\n" + os.urandom(4096))

@@ -254,7 +254,7 @@ def test_bad_layout_options_are_rejected(keras, seed_model):
 
 
 def test_default_sizes_keep_big_and_small_tensors_readable():
-    from kerasvg.sizing import Sizing, box_size
+    from kerasvg.layout.sizing import Sizing, box_size
 
     big = box_size((None, 224, 224, 64), Sizing())
     small = box_size((None, 10), Sizing())

@@ -5,7 +5,7 @@ import pytest
 
 import kerasvg
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
-from kerasvg.geometry import DEPTH_X
+from kerasvg.layout.geometry import DEPTH_X
 
 VISUALKERAS_SIGNATURE = {
     "to_file": None, "min_z": 20, "min_xy": 20, "max_z": 400, "max_xy": 2000, "scale_z": 1.5, "scale_xy": 4,

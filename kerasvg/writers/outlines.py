@@ -7,7 +7,7 @@ import html
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict
 
 from .svg import fmt
 

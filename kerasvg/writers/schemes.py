@@ -7,7 +7,7 @@ drawing's id so the rules never reach the rest of an HTML page.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple
 
 from ..scene import Scene
 from .svg import fmt

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from .scene import Connector, Face
+from ..scene import Connector, Face
 
 DEPTH_X = 0.5
 DEPTH_Y = 0.32

@@ -1,0 +1,278 @@
+"""The layout put together: columns, rows, routes, frames and legend → a Scene."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Sequence, Tuple
+
+from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
+from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, place
+from .geometry import box_faces, project_depth
+from .routing import assign_tracks, plan_routes, route_coordinates, swap
+from .rows import choose_rows
+from .spec import FRAME_MARGIN, NESTING_KINDS, SIDE_MARGIN, SKIP_BASE, TRACK, FrameSpec, Item, LayoutOptions, Node
+
+
+def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: LayoutOptions) -> Scene:
+    """Place `items` (in topological order) and route every edge once."""
+    nodes = [_node(it, i, opts) for i, it in enumerate(items)]
+    position = {it.name: i for i, it in enumerate(items)}
+    pairs = [(position[s], position[t]) for s, t in dict.fromkeys(edges)
+             if s in position and t in position and s != t]
+    assign_ranks(nodes, pairs)
+    blocks_in_own_columns(nodes, pairs, opts)
+    assign_lanes(nodes, pairs)
+    busy = busy_gaps(nodes, pairs)
+    columns = Columns(nodes)
+    rows = choose_rows(nodes, columns, busy, pairs, opts,
+                       lambda rows: _measure_rows(nodes, columns, rows, busy, pairs, opts))
+    return _build(nodes, columns, rows, busy, pairs, opts)
+
+
+def _node(it: Item, index: int, opts: LayoutOptions) -> Node:
+    """Engine geometry: along the flow (u) and across it (v); top-to-bottom swaps the box's axes."""
+    dx, dy = project_depth(it.depth, opts.reversed)
+    text = max((opts.measure(line) for line in it.lines), default=0.0)
+    block = (opts.font_size * 1.2 + opts.line_spacing) * len(it.lines)
+    if opts.transposed:
+        return Node(it, index, dy, dx, block, w=it.height, h=it.width, label_block=text)
+    return Node(it, index, dx, dy, text, w=it.width, h=it.height, label_block=block)
+
+
+def _measure_rows(nodes, columns, rows, busy, pairs, opts) -> Tuple[float, float]:
+    scene = _build(nodes, columns, rows, busy, pairs, opts, measure_only=True)
+    return scene.width, scene.height
+
+
+def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only: bool = False) -> Scene:
+    routes = plan_routes(nodes, pairs, rows, columns, tracks_only=measure_only)
+    skip_tracks, gap_tracks, margin_tracks = assign_tracks(routes, nodes, rows)
+    line_height = opts.font_size * 1.2 + opts.line_spacing
+    multi_row = len(rows) > 1
+    left_margin = SIDE_MARGIN if multi_row else 0.0
+
+    centres: Dict[int, float] = {}
+    row_right: Dict[int, float] = {}
+    for r, (first, last) in enumerate(rows):
+        centres.update(place(columns, first, last, busy, opts, start=left_margin))
+        row_right[r] = max(centres[c] + columns.full[c][1] for c in range(first, last + 1))
+    for node in nodes:
+        node.centre = centres[node.rank]
+
+    # vertical: per row, the skip area, then each used lane's band (above labels, boxes, labels)
+    lane_axis: Dict[Tuple[int, int], float] = {}
+    label_top: Dict[Tuple[int, int], float] = {}
+    above_top: Dict[Tuple[int, int], float] = {}
+    second_top: Dict[Tuple[int, int], float] = {}
+    row_top: Dict[int, float] = {}
+    row_bottom: Dict[int, float] = {}
+    members_of_row: Dict[int, List[Node]] = {}
+    for node in nodes:
+        members_of_row.setdefault(node.row, []).append(node)
+    y = 0.0
+    for r in range(len(rows)):
+        if r:
+            y += opts.row_gap + TRACK * gap_tracks.get(r, 0)
+        row_top[r] = y
+        members = members_of_row.get(r, [])
+        if skip_tracks.get(r):
+            y += SKIP_BASE + TRACK * (skip_tracks[r] - 1)
+        lanes = sorted({n.lane for n in members})
+        for k, lane in enumerate(lanes):
+            band = [n for n in members if n.lane == lane]
+            above = max((n.label_block for n in band if n.item.lines and n.item.above), default=0.0)
+            below = max((n.label_block for n in band if n.item.lines and not n.item.above
+                         and n.label_level == 0), default=0.0)
+            below_second = max((n.label_block for n in band if n.item.lines and not n.item.above
+                                and n.label_level == 1), default=0.0)
+            if below_second:
+                second_top[(r, lane)] = below + 2.0
+                below += 2.0 + below_second
+            if k:
+                y += opts.lane_gap
+            if above:
+                above_top[(r, lane)] = y
+                y += above + opts.label_gap
+            y += max(n.up for n in band)
+            lane_axis[(r, lane)] = y
+            y += max(n.down for n in band)
+            if below:
+                y += opts.label_gap
+                label_top[(r, lane)] = y
+                y += below
+        row_bottom[r] = y
+    for node in nodes:
+        node.axis = lane_axis[(node.row, node.lane)]
+
+    right_edge = max(row_right.values(), default=0.0)
+    margin_x = [right_edge + SIDE_MARGIN + TRACK * k for k in range(margin_tracks)]
+    width = right_edge + (SIDE_MARGIN + TRACK * margin_tracks if margin_tracks else 0.0)
+    height = y
+    if measure_only:
+        return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
+
+    boxes = []
+    for node in nodes:
+        it = node.item
+        label = None
+        if it.lines:
+            top = above_top[(node.row, node.lane)] if it.above else label_top[(node.row, node.lane)]
+            if node.label_level and not it.above:
+                top += second_top[(node.row, node.lane)]
+            if opts.transposed:
+                middle = node.centre + node.dx / 2
+                label = Label(top, middle - node.label_width / 2, it.lines, line_height, node.label_block, False,
+                              "start")
+            else:
+                label = Label(node.centre + node.dx / 2, top, it.lines, line_height, node.label_width, it.above)
+        if opts.transposed:  # the engine's (u, v) is the page's (y, x); the box keeps its own axes
+            x, axis, dx, dy = node.axis - it.width / 2, node.centre, node.dy, node.dx
+        else:
+            x, axis, dx, dy = node.front_x, node.axis, node.dx, node.dy
+        boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
+                         dx, dy, box_faces(x, axis, it.width, it.height, dx, dy), label))
+
+    connectors = route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts)
+    if opts.transposed:
+        connectors = [Connector(c.source, c.target, swap(c.points), swap(c.arrow), c.skip, c.inferred)
+                      for c in connectors]
+        width, height = height, width
+    funnels = _funnels(boxes, nodes, pairs, opts.transposed) if opts.funnel else []
+    frames = _frames(nodes, boxes, opts, line_height)
+    legend = _legend(opts, width, height + (FRAME_MARGIN if frames else 0.0), line_height)
+    if legend:
+        height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
+        width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
+    scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size,
+                  tuple(frames))
+    return _translate(scene, opts.padding)
+
+
+def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame]:
+    """Outline rectangles (one per row) around each frame's members; inner frames inset."""
+    by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
+    framed = {m for spec in opts.frames for m in spec.members if m in by_name}
+    box_bounds = {m: by_name[m][1].bounds for m in framed}
+    full_bounds = {m: _box_and_label_bounds(by_name[m][1]) for m in framed}
+    depth: Dict[str, int] = {}
+    for spec in opts.frames:
+        if spec.kind in NESTING_KINDS:
+            for m in spec.members:
+                depth[m] = depth.get(m, 0) + 1
+    frames = []
+    for spec in opts.frames:
+        members = [by_name[m] for m in spec.members if m in by_name]
+        if not members:
+            continue
+        nesting = spec.kind in NESTING_KINDS
+        level = _frame_level(spec, members, depth, opts.frames) if nesting else 0
+        inset = FRAME_MARGIN - 2.0 * level
+        rects = []
+        for row in sorted({n.row for n, _ in members}):
+            in_row = [n.item.name for n, _ in members if n.row == row]
+            extent = [full_bounds[m] for m in in_row]
+            if spec.kind in ("stage", "block"):  # neighbouring groups touch: frames hug the boxes, not the labels
+                extent = [(box_bounds[m][0], e[1], box_bounds[m][2], e[3]) for m, e in zip(in_row, extent)]
+            top = min(box_bounds[m][1] - by_name[m][0].item.pad_top for m in in_row)
+            top += (level if nesting else 0) * (line_height + 2)
+            side = inset
+            if spec.kind in ("stage", "block"):  # neighbouring groups stay apart; a block sits inside its stage
+                side = min(inset, opts.spacing / 2 - 0.5)
+                side = max(0.5, side - 1.5) if spec.kind == "block" else side
+            rects.append((min(e[0] for e in extent) - side, top - 2.0,
+                          max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
+        x0, y0, x1, _ = rects[0]
+        label = spec.label
+        for shorter in spec.shorter:
+            if opts.measure(label) * (1.1 if spec.kind == "stage" else 1.0) <= x1 - x0 - 8.0:  # stage captions are bold
+                break
+            label = shorter
+        label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
+        frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at))
+    return frames
+
+
+def _frame_level(spec: FrameSpec, members, depth, frames) -> int:
+    """How many frames enclose this one: nested models by depth; group frames by containment."""
+    if spec.kind == "nested":
+        return min(depth.get(n.item.name, 1) for n, _ in members) - 1
+    names = {n.item.name for n, _ in members}
+    order = {id(f): i for i, f in enumerate(frames)}
+    return sum(1 for f in frames if f is not spec and f.kind in NESTING_KINDS and names <= set(f.members)
+               and (names < set(f.members) or order[id(f)] < order[id(spec)]))
+
+
+def _box_and_label_bounds(box: Box) -> Tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box.bounds
+    if box.label is not None:
+        lx0, ly0, lx1, ly1 = box.label.bounds
+        x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
+    return x0, y0, x1, y1
+
+
+def _funnels(boxes, nodes, pairs, transposed: bool):
+    """visualkeras's funnel: lines joining the facing corners of neighbouring front faces."""
+    corners = ((3, 0), (2, 1)) if transposed else ((1, 0), (2, 3))
+    funnels = []
+    for s, t in set(pairs):
+        a, b = nodes[s], nodes[t]
+        if b.rank == a.rank + 1 and a.lane == b.lane and a.row == b.row:
+            fa, fb = boxes[s].faces[0].points, boxes[t].faces[0].points
+            funnels.extend((fa[i], fb[j]) for i, j in corners)
+    return sorted(funnels)
+
+
+def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry]:
+    if not opts.legend:
+        return []
+    size = opts.font_size
+    row_width = max(width, 360.0)
+    entries = []
+    x, y = 0.0, height + 1.5 * line_height
+    widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, text in opts.legend]
+    if opts.legend_position == "right":
+        columns = max(1, opts.legend_columns)
+        for i, (type_name, category, text) in enumerate(opts.legend):
+            x = width + 2 * line_height + (i % columns) * max(widths)
+            y = (i // columns) * (line_height + 4)
+            entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+        return entries
+    for i, (type_name, category, text) in enumerate(opts.legend):
+        entry_width = max(widths) if opts.legend_columns else widths[i]
+        wrap = i % opts.legend_columns == 0 if opts.legend_columns else x + entry_width > row_width
+        if x > 0 and wrap:
+            x, y = 0.0, y + line_height + 4
+        entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+        x += entry_width
+    return entries
+
+
+def _translate(scene: Scene, padding: float) -> Scene:
+    """Move everything so the drawing's extent starts at (padding, padding)."""
+    points = [p for b in scene.boxes for f in b.faces for p in f.points]
+    points += [p for c in scene.connectors for p in c.points + c.arrow]
+    labels = [b.label.bounds for b in scene.boxes if b.label is not None]
+    labels += [r for f in scene.frames for r in f.rects]
+    xs = [0.0, scene.width] + [p[0] for p in points] + [r[0] for r in labels] + [r[2] for r in labels]
+    ys = [0.0, scene.height] + [p[1] for p in points] + [r[1] for r in labels] + [r[3] for r in labels]
+    x0, y0 = min(xs), min(ys)
+    ox, oy = padding - x0, padding - y0
+    move = lambda pts: tuple([(x + ox, y + oy) for x, y in pts])  # noqa: E731
+    boxes = []
+    for b in scene.boxes:  # constructors, not dataclasses.replace (~10 µs a call)
+        label = b.label and Label(b.label.x + ox, b.label.y + oy, b.label.lines, b.label.line_height, b.label.width,
+                                  b.label.above, b.label.anchor)
+        faces = tuple(Face(f.role, move(f.points)) for f in b.faces)
+        boxes.append(Box(b.name, b.type, b.category, b.x + ox, b.y + oy, b.width, b.height, b.dx, b.dy, faces, label))
+    return Scene(
+        width=round(max(xs) - x0 + 2 * padding, 2),
+        height=round(max(ys) - y0 + 2 * padding, 2),
+        boxes=tuple(boxes),
+        connectors=tuple(Connector(c.source, c.target, move(c.points), move(c.arrow), c.skip, c.inferred)
+                         for c in scene.connectors),
+        legend=tuple(replace(e, swatch=(e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]), text_x=e.text_x + ox,
+                             text_y=e.text_y + oy) for e in scene.legend),
+        funnels=tuple(move(f) for f in scene.funnels),
+        font_size=scene.font_size,
+        frames=tuple(replace(f, rects=tuple((a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects),
+                             label_at=(f.label_at[0] + ox, f.label_at[1] + oy)) for f in scene.frames),
+    )
