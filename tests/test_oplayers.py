@@ -6,7 +6,7 @@ import re
 import pytest
 
 from kerasvg.model import UNKNOWN
-from kerasvg.readers.oprules import TensorArg, infer_op, op_name
+from kerasvg.readers.oprules import TensorArg, infer_op, infer_value, op_name
 from kerasvg.readers.live import read_model
 from kerasvg.readers.saved import graph_from_config, read_saved_model
 
@@ -181,11 +181,29 @@ def test_shared_layer_nodes_each_get_their_inputs():
     ("einsum", {"subscripts": "...d,de->...e"}, [T0, T1], {}, [(None, 3, 8), (8, 2)], [UNKNOWN]),
     ("concatenate", {}, [[T0, T1]], {"axis": -1}, [(None, 3, 2), (None, 3, 5)], [(None, 3, 7)]),
     ("expand_dims", {"axis": -1}, [T0], {}, [(None, 3)], [(None, 3, 1)]),
+    ("shape", {"function": "compat.v1.shape"}, [T0], {"out_type": "int32"}, [(None, 4, 4, 3)], [(4,)]),
+    ("resize", {"function": "image.resize"}, [T0, [6, 8]], {}, [(None, 3, 4, 2)], [(None, 6, 8, 2)]),
+    ("resize", {"function": "image.resize"}, [T0], {"size": T1}, [(None, 3, 4, 2), (2,)], [UNKNOWN]),  # contents unknown
+    ("resize", {"size": [6, 8], "data_format": "channels_first"}, [T0], {}, [(None, 2, 3, 4)], [(None, 2, 6, 8)]),
+    ("resize", {"size": [6, 8], "data_format": None}, [T0], {}, [(None, 3, 4, 2)], [UNKNOWN]),
     ("no_such_op", {}, [T0], {}, [(None, 3)], [UNKNOWN]),
     ("add", {}, [T0, T1], {}, [UNKNOWN, (None, 3)], [UNKNOWN]),
 ])
 def test_op_rules(name, config, args, kwargs, shapes, expected):
     assert infer_op(name, config, args, kwargs, shapes) == expected
+
+
+def test_shape_vector_contents_flow_into_resize():
+    """`tf.image.resize(x, tf.shape(y)[1:-1])`: the shape vector's contents are y's dimensions."""
+    shape = infer_value("shape", {"function": "shape"}, [T0], {}, [(None, 5, 7, 3)])
+    assert shape == (None, 5, 7, 3)
+    size = infer_value("get_item", {"function": "__operators__.getitem"}, [T0],
+                       {"slice_spec": {"start": 1, "stop": -1, "step": None}}, [(4,)], [shape])
+    assert size == (5, 7)
+    assert infer_op("resize", {"function": "image.resize"}, [T0], {"size": T1}, [(None, 2, 2, 8), (2,)],
+                    [None, size]) == [(None, 5, 7, 8)]
+    assert infer_value("get_item", {}, [T0], {"slice_spec": {"start": 1, "stop": None, "step": None}}, [(4,)]) is None
+    assert infer_value("add", {}, [T0, T1], {}, [(2,), (2,)], [size, size]) is None  # no arithmetic on contents
 
 
 def test_op_names_agree_between_keras3_and_tf():

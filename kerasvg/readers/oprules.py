@@ -35,12 +35,13 @@ def op_name(class_name: str, function: Optional[str] = None) -> str:
 
 
 def infer_op(name: str, config: Dict[str, Any], args: Sequence[Any], kwargs: Dict[str, Any],
-             shapes: Sequence[Any]) -> List[Any]:
-    """Output shapes of one op call; [UNKNOWN] when the op is not known or a shape is missing."""
+             shapes: Sequence[Any], values: Sequence[Any] = ()) -> List[Any]:
+    """Output shapes of one op call; [UNKNOWN] when the op is not known or a shape is missing.
+    `values`: per input tensor, its contents where `infer_value` knows them, else None."""
     rule = _RULES.get(name)
     if rule is None:
         return [UNKNOWN]
-    call = _Call(config, list(args), dict(kwargs), list(shapes))
+    call = _Call(config, list(args), dict(kwargs), list(shapes), values)
     try:
         result = rule(call)
     except (_Unsure, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError):
@@ -48,9 +49,28 @@ def infer_op(name: str, config: Dict[str, Any], args: Sequence[Any], kwargs: Dic
     return result if isinstance(result, list) else [result]
 
 
+def infer_value(name: str, config: Dict[str, Any], args: Sequence[Any], kwargs: Dict[str, Any],
+                shapes: Sequence[Any], values: Sequence[Any] = ()) -> Optional[tuple]:
+    """The contents of an op's output where the graph fixes them, else None: `tf.shape(x)` holds x's
+    dimensions (None for one unknown until run time), and a slice of such a vector its part."""
+    call = _Call(config, list(args), dict(kwargs), list(shapes), values)
+    try:
+        if name == "shape":
+            return call.shape(call.param(0, "input", "x"))
+        if name == "get_item":
+            vector = call.value(call.param(0, "x", "tensor"))
+            key = call.param(1, "slice_spec", "key")
+            item = _slice_item(key[0] if isinstance(key, list) and len(key) == 1 else key)
+            return vector[item] if isinstance(item, slice) else None
+    except (_Unsure, TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return None
+    return None
+
+
 class _Call:
-    def __init__(self, config, args, kwargs, shapes):
+    def __init__(self, config, args, kwargs, shapes, values=()):
         self.config, self.args, self.kwargs, self.shapes = config, args, kwargs, shapes
+        self.values = list(values)
 
     def shape(self, value) -> tuple:
         if isinstance(value, TensorArg):
@@ -62,6 +82,17 @@ class _Call:
             return ()
         if isinstance(value, list) and all(isinstance(v, (int, float)) for v in value):
             return (len(value),)
+        raise _Unsure()
+
+    def value(self, value) -> tuple:
+        """The contents of a 1-D integer argument: a literal list, or a tensor `infer_value` knows."""
+        if isinstance(value, TensorArg):
+            known = self.values[value.index] if value.index < len(self.values) else None
+            if known is None:
+                raise _Unsure()
+            return tuple(known)
+        if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return tuple(value)
         raise _Unsure()
 
     def param(self, position: int, *names: str, default=None):
@@ -346,6 +377,29 @@ def _slice_item(item):
     raise _Unsure()
 
 
+def _shape_op(call: _Call):
+    return (len(call.shape(call.param(0, "input", "x"))),)
+
+
+def _resize(call: _Call):
+    """`tf.image.resize(images, size)` (channels last) and Keras 3's `Resize` (its `data_format` stated)."""
+    images = call.shape(call.param(0, "images", "image"))
+    size = call.value(call.param(1, "size"))
+    if "function" in call.config:
+        if call.param(3, "preserve_aspect_ratio", default=False):
+            raise _Unsure()
+        channels_last = True
+    elif call.config.get("data_format") in ("channels_last", "channels_first"):
+        channels_last = call.config["data_format"] == "channels_last"
+    else:
+        raise _Unsure()
+    if len(size) != 2 or len(images) not in (3, 4):
+        raise _Unsure()
+    if channels_last:
+        return (*images[:-3], *size, images[-1])
+    return (*images[:-2], *size)
+
+
 def _one_hot(call: _Call):
     shape = call.shape(call.param(0, "indices", "x"))
     depth = call.param(1, "depth", "num_classes")
@@ -390,7 +444,7 @@ _RULES = {
     "reshape": _reshape, "split": _split, "concatenate": _concat, "stack": _stack,
     "matmul": _matmul, "einsum": _einsum, "expand_dims": _expand_dims, "squeeze": _squeeze,
     "get_item": _getitem, "one_hot": _one_hot, "where": _where,
-    "argmax": _argminmax, "argmin": _argminmax,
+    "argmax": _argminmax, "argmin": _argminmax, "shape": _shape_op, "resize": _resize,
 }
 for _name in _BINARY:
     _RULES[_name] = _elementwise

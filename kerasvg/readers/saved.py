@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from .. import budgets
 from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
 from ..model import UNKNOWN, Layer, ModelGraph, topological_order
-from .oprules import TensorArg, infer_op, op_name
+from .oprules import TensorArg, infer_op, infer_value, op_name
 from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weights_location
 
 CONFIG_KEYS = (
@@ -371,7 +371,7 @@ class _Reader:
     def _functional(self, name, kind, config, hints) -> ModelGraph:
         entries = config["layers"]
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
-        masks = _mask_operations(names, entries, config.get("output_layers"))
+        masks = _mask_operations(names, entries, config.get("output_layers")) | _outside_graph(names, entries, config)
         if masks:
             entries = [e for n, e in zip(names, entries) if n not in masks]
             names = [n for n in names if n not in masks]
@@ -387,6 +387,9 @@ class _Reader:
                 for src, node_index, tensor_index, shape in node:
                     if shape != UNKNOWN:
                         recorded.setdefault((src, node_index, tensor_index), shape)
+        for n in names:
+            for key, shape in _built_on(by_name[n], calls[n]):
+                recorded.setdefault(key, shape)
         for (src, node_index, tensor_index), shape in zip(_history_list(config.get("output_layers")), hints):
             if shape != UNKNOWN:
                 recorded.setdefault((src, node_index, tensor_index), shape)
@@ -405,6 +408,7 @@ class _Reader:
                                 f"{self.source}: more than {limit:,} connections between layers, which", "edges", limit)))
         order = topological_order(names, edges)
         produced: Dict[Tuple[str, int, int], Any] = {}
+        values: Dict[Tuple[str, int, int], tuple] = {}  # contents of shape vectors (`tf.shape(x)[1:3]`)
         described: Dict[str, Layer] = {}
         for n in order:
             entry = by_name[n]
@@ -419,9 +423,15 @@ class _Reader:
                         inputs = build
                 known = [recorded.get((n, k, t), UNKNOWN) for t in range(_tensor_count(recorded, n, k))]
                 call = calls[n][k] if k < len(calls[n]) else None
-                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call)
+                known_values = [values.get((src, ni, ti)) for src, ni, ti, _ in node]
+                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call, known_values)
                 for t, shape in enumerate(outputs):
                     produced[(n, k, t)] = shape
+                if call and _is_op_layer(entry) and len(outputs) == 1:
+                    op_config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+                    value = infer_value(_op_name(entry), op_config, call[0], call[1], inputs, known_values)
+                    if value is not None:
+                        values[(n, k, 0)] = value
                 if first is None:
                     first = layer
             described[n] = first
@@ -436,7 +446,7 @@ class _Reader:
     # -------- one layer
 
     def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int],
-               call=None):
+               call=None, values: Sequence[Any] = ()):
         cls = str(entry.get("class_name", "Layer"))
         config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
         nested = None
@@ -458,7 +468,7 @@ class _Reader:
             trainable, frozen = (nested.trainable_params, nested.non_trainable_params) if nested.params_known else (None, None)
         elif op_layer:
             args, kwargs = (call[0], call[1]) if call else ([], {})
-            inferred = infer_op(_op_name(entry), config, args, kwargs, inputs)
+            inferred = infer_op(_op_name(entry), config, args, kwargs, inputs, values)
             trainable, frozen = 0, 0
         else:
             inferred = _infer(cls, config, inputs)
@@ -513,6 +523,42 @@ def _mask_operations(names: List[str], entries: List[dict], output_layers) -> se
         dropped |= more
 
 
+def _built_on(entry: dict, calls: list) -> List[Tuple[Tuple[str, int, int], Any]]:
+    """(tensor, shape) for the tensors a layer was built on, from its `build_config` (tf_keras `.keras`
+    files record no tensor shapes, but every layer's build input shape): so the output shape of a layer
+    kerasvg has no rule for is known where a layer consumes it. Only for a layer called once, on a
+    first argument made of tensors alone, as many as the build shapes."""
+    build = (entry.get("build_config") or {}).get("input_shape") if isinstance(entry.get("build_config"), dict) else None
+    if build is None or len(calls) != 1 or not calls[0][0]:
+        return []
+    first, found = calls[0][0][0], calls[0][2]
+    tensors = _tensor_args(first)
+    shapes = _shape_list(build)
+    if not _tensors_only(first) or len(tensors) != len(shapes):
+        return []
+    return [(found[t.index][:3], shape) for t, shape in zip(tensors, shapes) if shape != UNKNOWN]
+
+
+def _tensors_only(value) -> bool:
+    if isinstance(value, TensorArg):
+        return True
+    items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else None
+    return bool(items) and all(_tensors_only(item) for item in items)
+
+
+def _outside_graph(names: List[str], entries: List[dict], config: dict) -> set:
+    """Layers a functional config lists but its graph never calls: tf_keras saves every layer the model
+    tracks (kecam's YOLOv8 keeps a `DecodePredictions` layer as an attribute) with no inbound nodes;
+    the loaded model, like the live drawing, leaves them out."""
+    ends = {src for key in ("input_layers", "output_layers") for src, _, _ in _history_list(config.get(key))}
+    idle = {n for n, e in zip(names, entries) if not _inbound_nodes(e) and e.get("class_name") != "InputLayer"
+            and n not in ends}
+    if not idle:
+        return idle
+    used = {src for entry in entries for node in _inbound_nodes(entry) for src, _, _, _ in _node_call(node)[2]}
+    return idle - used
+
+
 def _tensor_args(value) -> List[TensorArg]:
     if isinstance(value, TensorArg):
         return [value]
@@ -557,10 +603,11 @@ def _inbound_nodes(entry: dict) -> list:
 
 
 def _type_name(cls: str, entry: dict) -> str:
+    """The class name as live models show it: tf_keras `.h5` files write a registered class as `package>Name`."""
     registered = entry.get("registered_name")
     if isinstance(registered, str) and ">" in registered:
         return registered.split(">")[-1]
-    return cls
+    return cls.split(">")[-1]
 
 
 def _layer_name(entry: dict, position: int) -> str:
