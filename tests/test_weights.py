@@ -121,3 +121,29 @@ def test_a_block_with_an_unknown_member_count_is_unknown(keras):
     assert groups["known"].get("data-params") == str(42 + 24)
     assert groups["mixed"].get("data-params") == ""
     assert "? params" in ["".join(t.itertext()) for t in groups["mixed"].iter() if t.get("class") == "label"]
+
+
+def test_legacy_h5_counts_layers_whose_names_hold_slashes(tf_keras, tmp_path):
+    """tf_keras allows `/` in layer names (keras_cv_attention_models' MaxViT: `stack_1_block_1/mbconv/...`);
+    HDF5 stores such a layer's weights in deeper groups."""
+    L = tf_keras.layers
+
+    @tf_keras.utils.register_keras_serializable(package="kvslash")
+    class Gain(L.Layer):  # a class kerasvg has no rule for: only the weights give its count
+        def build(self, shape):
+            self.gain = self.add_weight(name="gain", shape=(shape[-1],))
+
+        def call(self, x):
+            return x * self.gain
+
+    x = tf_keras.Input((6,), name="x")
+    h = L.Dense(5, name="stack_1/mbconv/dense")(x)
+    h = Gain(name="stack_1/mbconv/gain")(h)
+    h = L.BatchNormalization(name="stack_1/mbconv/bn")(h)
+    model = tf_keras.Model(x, L.Dense(2, name="head")(h), name="slashes")
+    path = tmp_path / "slashes.h5"
+    model.save(path)
+    graph = read_saved_model(path)
+    assert _counts(graph) == _counts(read_model(model)[0])
+    assert graph.layer("stack_1/mbconv/gain").params == 5
+    assert graph.params_known and graph.total_params == model.count_params()

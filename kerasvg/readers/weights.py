@@ -100,6 +100,8 @@ def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = No
     source = _Slice(path, offset, length) if length is not None else path
     try:
         with h5py.File(source, "r") as handle:
+            if "model_weights" in handle and "layer_names" in handle["model_weights"].attrs:
+                return _legacy_tree(handle["model_weights"])
             fid = handle.id
             found: List[Tuple[bytes, int]] = []
             h5o.visit(fid, lambda name, info: found.append((name, info.type)), info=True)
@@ -122,6 +124,28 @@ def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = No
         if isinstance(source, _Slice):
             source.close()
     return _tree(entries)
+
+
+def _legacy_tree(weights) -> Dict[str, Any]:
+    """A legacy `.h5`'s counts from the `layer_names` and `weight_names` it lists (names may hold `/`, which
+    HDF5 turns into deeper groups); each layer's entries below it keyed by its weights' first path part."""
+    root: Dict[str, Any] = {}
+    for layer_name in weights.attrs["layer_names"]:
+        name = _text(layer_name)
+        group = weights[name]
+        entry = root.setdefault(name, {"key": name, "name": name, "size": 0, "layers": {}})
+        for weight_name in group.attrs.get("weight_names", []):
+            weight = _text(weight_name)
+            size = int(math.prod(group[weight].shape or ()))
+            head = weight.split("/")[0]
+            entry["size"] += size
+            inner = entry["layers"].setdefault(head, {"key": head, "name": head, "size": 0, "layers": {}})
+            inner["size"] += size
+    return {"layers": _ordered(root)}
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _tree(entries) -> Dict[str, Any]:
