@@ -330,3 +330,37 @@ def test_the_page_header_counts_the_models_layers_at_every_level():
         page = layered_view(graph, detail=detail).to_html()
         header = re.search(r'class="kv-stats">.*?<b>([\d,]+)</b> layers', page, re.S)
         assert header and header.group(1) == str(len(graph.layers)), (detail, header and header.group(1))
+
+
+def _branchy(modules, body):
+    """Unnamed layers: small two-branch modules, then one branching body of `body` layers a side, then a head
+    (like YOLOv8's neck and heads, where no layer between stem and output is a cut)."""
+    shape = ((None, 8, 8, 4),)
+    layers = [Layer("in", "InputLayer", shape, is_input=True)]
+    edges, previous = [], "in"
+
+    def add(name, kind, *sources):
+        layers.append(Layer(name, kind, shape, 1))
+        edges.extend((s, name) for s in sources)
+        return name
+
+    for m in range(modules):
+        a = add(f"conv2d_{2 * m}", "Conv2D", previous)
+        b = add(f"conv2d_{2 * m + 1}", "Conv2D", previous)
+        previous = add(f"concatenate_{m}", "Concatenate", a, b)
+    left = right = previous
+    for i in range(body):
+        left = add(f"dense_{2 * i}", "Dense", left)
+        right = add(f"dense_{2 * i + 1}", "Dense", right)
+    previous = add("add", "Add", left, right)
+    add("out", "Dense", previous)
+    return ModelGraph("branchy", tuple(layers), tuple(edges), ("in",), ("out",))
+
+
+def test_a_graph_piece_that_is_most_of_the_model_is_no_block():
+    found = detect(_branchy(modules=4, body=60))
+    assert [len(b.members) for b in found.blocks] == [3, 3, 3, 3]
+    assert not any(m.startswith("dense_") for b in found.blocks for m in b.members)
+    assert detect(_branchy(modules=4, body=15)).blocks[-1].members[-1] == "add"  # 31 layers: still a block
+    assert detect(_branchy(modules=1, body=60)) == detect(_branchy(modules=0, body=3))  # one block: no groups
+    assert not detect(_branchy(modules=1, body=60))

@@ -16,6 +16,7 @@ from ..model import Layer, ModelGraph, spatial_dims
 
 LEVELS = ("layers", "blocks", "stages")
 AUTO_GROUPS_ABOVE = 60
+MAX_SMALL_BLOCK = 40  # a block found from the graph alone may be this long whatever the model's size
 _BLOCK_NAME = re.compile(r"^(.*?)_?(block_?\d+[a-z]?)(?=_|$)")
 _EXPANDED_CONV = re.compile(r"^(expanded_conv(?:_\d+)?)(?=_)")
 _CELL_OP = re.compile(r"^(normal|reduction|adjust|separable_conv_\d+)_")
@@ -166,14 +167,17 @@ def _cut_positions(graph: ModelGraph, position) -> List[int]:
 
 
 def _blocks_from_graph(graph: ModelGraph, preds) -> List[List[str]]:
-    """The branching pieces between cut layers (inception modules and the like), each ending at a cut."""
+    """The branching pieces between cut layers (inception modules and the like), each ending at a cut.
+
+    A piece longer than MAX_SMALL_BLOCK layers and a third of the model (YOLOv8's neck and heads, 207 of
+    264 layers) is the model's body, not a block: framing it would say nothing and keep a row from wrapping inside it."""
     position = {l.name: i for i, l in enumerate(graph.layers)}
     names = [l.name for l in graph.layers]
     pieces, start = [], 0
     for cut in _cut_positions(graph, position):
         piece = names[start:cut + 1]
         start = cut + 1
-        if len(piece) >= 3 and any(len([p for p in preds[m] if p in piece]) > 1 for m in piece):
+        if 3 <= len(piece) <= max(len(names) / 3, MAX_SMALL_BLOCK) and any(len([p for p in preds[m] if p in piece]) > 1 for m in piece):
             pieces.append(piece)
     return pieces
 
@@ -202,7 +206,7 @@ def detect(graph: ModelGraph) -> Grouping:
             if _valid_block(members, preds, succs, outputs, position):
                 exit_layer = graph.layer(_exits(members, succs, outputs)[0])
                 found.append((None if auto_named(exit_layer) else exit_layer.name, members))
-    if not found:
+    if len(found) < 2:  # one block makes no stages: everything else would be stem or head
         return Grouping()
     found.sort(key=lambda kv: max(position[m] for m in kv[1]))
     exit_of = [_exits(members, succs, outputs)[0] for _, members in found]
