@@ -2,9 +2,10 @@
 
 `.keras` archives hold `model.weights.h5`: Keras 3 and tf_keras store each layer's variables under
 a class-based key (`layers/dense_2/vars/0`), Keras 3 with the layer's name as attribute `name` on
-`vars`; nested models and sublayers are groups below. Legacy `.h5` files keep weights under
-`model_weights/<layer name>/`. `read_weight_tree` turns either into plain data (so it can run in a
-child process); `WeightTree` matches it to the layers of a config.
+`vars`; nested models and sublayers are groups below. Legacy `.h5` files list their layers in
+`model_weights.attrs["layer_names"]`, each with its `weight_names`. `read_weight_tree` (pure Python,
+`hdf5.py`) and `read_weight_tree_h5py` (for any HDF5 file; run it in a child process) turn these into
+plain data; `WeightTree` matches it to the layers of a config.
 """
 from __future__ import annotations
 
