@@ -364,3 +364,23 @@ def test_a_graph_piece_that_is_most_of_the_model_is_no_block():
     assert detect(_branchy(modules=4, body=15)).blocks[-1].members[-1] == "add"  # 31 layers: still a block
     assert detect(_branchy(modules=1, body=60)) == detect(_branchy(modules=0, body=3))  # one block: no groups
     assert not detect(_branchy(modules=1, body=60))
+
+
+def test_a_long_stem_is_one_glyph_at_blocks_level():
+    """InceptionV3's 18-layer stem would outweigh its blocks: past 8 layers a stem (or head) is one glyph."""
+    short = _residual_net((2, 2))
+    layers, edges = list(short.layers[:2]), [("image", "stem_conv")]
+    for k in range(8):  # stem_conv, then 8 more stem layers: 10 with the input
+        layers.append(Layer(f"stem_extra_{k}", "Conv2D", short.layers[1].output_shapes, 10))
+        edges.append((layers[-2].name, layers[-1].name))
+    edges += [("stem_extra_7" if s == "stem_conv" else s, t) for s, t in short.edges if s != "image"]
+    long = ModelGraph("long_stem", tuple(layers) + short.layers[2:], tuple(edges), ("image",), ("logits",))
+    root = _root(layered_view(long, detail="blocks").to_svg())
+    stem = next(g for g in _layers(root) if g.get("data-name") == "stem")
+    assert stem.get("data-type") == "Stage" and len(json.loads(stem.get("data-members"))) == 10
+    assert stem.get("data-params") == str(100 + 8 * 10)
+    assert "stem" not in [g.get("data-group-name") for g in _groups(root)]  # no frame around the glyph alone
+    names = [g.get("data-name") for g in _layers(root)]
+    assert names[:3] == ["stem", "s1_block1", "s1_block2"] and "pool" in names  # a 2-layer head stays as layers
+    short_root = _root(layered_view(short, detail="blocks").to_svg())
+    assert [g.get("data-name") for g in _layers(short_root)][:3] == ["image", "stem_conv", "s1_block1"]

@@ -16,6 +16,7 @@ from ..model import Layer, ModelGraph, spatial_dims
 
 LEVELS = ("layers", "blocks", "stages")
 AUTO_GROUPS_ABOVE = 60
+MAX_LOOSE_LAYERS = 8  # at detail="blocks", a stem or head longer than this is drawn as one glyph
 MAX_SMALL_BLOCK = 40  # a block found from the graph alone may be this long whatever the model's size
 _BLOCK_NAME = re.compile(r"^(.*?)_?(block_?\d+[a-z]?)(?=_|$)")
 _EXPANDED_CONV = re.compile(r"^(expanded_conv(?:_\d+)?)(?=_)")
@@ -385,8 +386,11 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
     Returns the new graph, the groups that still frame it (stages around block glyphs) and the glyphs."""
     if level == "layers" or not grouping:
         return graph, grouping, {}
-    units = grouping.blocks if level == "blocks" else grouping.stages + tuple(
-        b for b in grouping.blocks if not any(set(b.members) <= set(s.members) for s in grouping.stages))
+    if level == "blocks":  # blocks, and a long stem or head (InceptionV3's 19-layer stem) as one glyph too
+        units = grouping.blocks + tuple(s for s in grouping.stages if not s.blocks and len(s.members) > MAX_LOOSE_LAYERS)
+    else:
+        units = grouping.stages + tuple(
+            b for b in grouping.blocks if not any(set(b.members) <= set(s.members) for s in grouping.stages))
     preds, succs = _adjacency(graph)
     outputs = set(graph.outputs)
     owner: Dict[str, str] = {}
@@ -428,7 +432,7 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
     framing = Grouping()
     if level == "blocks" and grouping.stages:
         framing = Grouping(tuple(replace(s, members=tuple(dict.fromkeys(owner.get(m, m) for m in s.members)))
-                                 for s in grouping.stages))
+                                 for s in grouping.stages if s.name not in glyphs))
     return collapsed, framing, glyphs
 
 
