@@ -81,14 +81,15 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class Frame:
-    """A labelled outline around several boxes: an expanded nested model, or a folded repeat (×N)."""
+    """A labelled outline around several boxes: a stage or block, an expanded nested model, or a folded repeat (×N)."""
 
     name: str
-    kind: str  # "nested" or "repeat"
+    kind: str  # "stage", "block", "nested" or "repeat"
     label: str
     members: Tuple[str, ...]
     rects: Tuple[Tuple[float, float, float, float], ...]  # one per row the members occupy
     label_at: Tuple[float, float] = (0.0, 0.0)  # baseline start of the label text
+    continued: Tuple[Tuple[str, float, float], ...] = ()  # (caption, x, y) on the rows after the first
 
 
 @dataclass(frozen=True)

@@ -384,3 +384,21 @@ def test_a_long_stem_is_one_glyph_at_blocks_level():
     assert names[:3] == ["stem", "s1_block1", "s1_block2"] and "pool" in names  # a 2-layer head stays as layers
     short_root = _root(layered_view(short, detail="blocks").to_svg())
     assert [g.get("data-name") for g in _layers(short_root)][:3] == ["image", "stem_conv", "s1_block1"]
+
+
+def test_a_stage_wrapped_onto_later_rows_is_captioned_on_each(tmp_path):
+    graph = _residual_net((6, 6))
+    diagram = layered_view(graph, groups="auto", aspect=1.0)
+    root = _root(diagram.to_svg())
+    wrapped = [g for g in _groups(root) if g.get("data-level") == "stage" and len(_rects(g)) > 1]
+    assert wrapped
+    for group in wrapped:
+        name = group.get("data-group-name")
+        rects = _rects(group)
+        texts = [t for t in group.findall(f"{NS}text") if t.get("class") == "caption continued"]
+        assert [t.text for t in texts] == [f"{name} (continued)"] * (len(rects) - 1)
+        for text, (x, y, w, h) in zip(texts, rects[1:]):  # each inside its own row's frame, at its top
+            tx, ty = float(text.get("x")), float(text.get("y"))
+            assert x < tx < x + w and y < ty < y + 20
+    tikz = diagram.to_tikz()
+    assert tikz.count("(continued)") == sum(len(_rects(g)) - 1 for g in wrapped)

@@ -181,13 +181,22 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
             rects.append((min(e[0] for e in extent) - side, top - 2.0,
                           max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
         x0, y0, x1, _ = rects[0]
+        bold = 1.1 if spec.kind == "stage" else 1.0  # stage captions are bold
         label = spec.label
         for shorter in spec.shorter:
-            if opts.measure(label) * (1.1 if spec.kind == "stage" else 1.0) <= x1 - x0 - 8.0:  # stage captions are bold
+            if opts.measure(label) * bold <= x1 - x0 - 8.0:
                 break
             label = shorter
         label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
-        frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at))
+        continued = []
+        if spec.kind in ("stage", "block"):  # a group wrapped onto later rows says whose they are
+            for rx0, ry0, rx1, _ in rects[1:]:
+                text = next((t for t in (f"{spec.name} (continued)", spec.name)
+                             if opts.measure(t) * bold <= rx1 - rx0 - 8.0), None)
+                if text is not None:
+                    continued.append((text, rx0 + 4.0, ry0 + line_height * 0.8))
+        frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at,
+                            tuple(continued)))
     return frames
 
 
@@ -274,5 +283,6 @@ def _translate(scene: Scene, padding: float) -> Scene:
         funnels=tuple(move(f) for f in scene.funnels),
         font_size=scene.font_size,
         frames=tuple(replace(f, rects=tuple((a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects),
-                             label_at=(f.label_at[0] + ox, f.label_at[1] + oy)) for f in scene.frames),
+                             label_at=(f.label_at[0] + ox, f.label_at[1] + oy),
+                             continued=tuple((t, x + ox, y + oy) for t, x, y in f.continued)) for f in scene.frames),
     )

@@ -197,11 +197,12 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
             _fill(rect, None)
             _line(rect, P.Paint(text.colour, 0.6), slide.length(1), (4, 3) if frame.kind == "repeat" else None)
         x, y = frame.label_at
-        width = scene.font_size * 0.7 * max(len(frame.label), 1) + scene.font_size
-        left, align = (x - width, "end") if frame.kind == "repeat" else (x, "start")
-        _text_box(slide, group.shapes, left, y - scene.font_size, width, (frame.label,),
-                  line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text, align=align,
-                  name="label", bold=frame.kind == "repeat")
+        for caption, x, y in [(frame.label, x, y), *frame.continued]:
+            width = scene.font_size * 0.7 * max(len(caption), 1) + scene.font_size
+            left, align = (x - width, "end") if frame.kind == "repeat" else (x, "start")
+            _text_box(slide, group.shapes, left, y - scene.font_size, width, (caption,),
+                      line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
+                      align=align, name="label", bold=frame.kind == "repeat")
 
     if scene.connectors:
         group = page.shapes.add_group_shape()

@@ -380,13 +380,15 @@ def _groups_xml(scene, canvas) -> str:
                        f'height="{fmt(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
                        f'stroke-width="{weight}"{dash} />')
         bold = ' font-weight="bold"' if frame.kind == "stage" else ""
-        if backdrop is not None:
-            width = text_width(frame.label, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
-            paint = "".join(f' {k}="{v}"' for k, v in _colour_attrs(backdrop, "fill").items())
-            out.append(f'<rect class="caption-backdrop" x="{fmt(x - 1.5)}" y="{fmt(y - scene.font_size * 0.85)}" '
-                       f'width="{fmt(width + 3)}" height="{fmt(scene.font_size * 1.1)}"{paint} />')
-        out.append(f'<text class="caption" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start"{bold} fill="{colour}">'
-                   f'{_esc_text(xml_safe(frame.label))}</text></g>')
+        for kind, text, x, y in [("caption", frame.label, x, y)] + [("caption continued", *c) for c in frame.continued]:
+            if backdrop is not None:
+                width = text_width(text, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
+                paint = "".join(f' {k}="{v}"' for k, v in _colour_attrs(backdrop, "fill").items())
+                out.append(f'<rect class="caption-backdrop" x="{fmt(x - 1.5)}" y="{fmt(y - scene.font_size * 0.85)}" '
+                           f'width="{fmt(width + 3)}" height="{fmt(scene.font_size * 1.1)}"{paint} />')
+            out.append(f'<text class="{kind}" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start"{bold} fill="{colour}">'
+                       f'{_esc_text(xml_safe(text))}</text>')
+        out.append("</g>")
     out.append("</g>")
     return "".join(out)
 

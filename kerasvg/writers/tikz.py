@@ -159,7 +159,8 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
             body.append(f"\\node[{node}, anchor=base east, font={font}\\bfseries] at ({fmt(x)},{fmt(y)}) "
                         f"{{{latex_text(frame.label)}}};")
         else:
-            body.append(f"\\node[{node}, anchor=base west] at ({fmt(x)},{fmt(y)}) {{{latex_text(frame.label)}}};")
+            for text, x, y in [(frame.label, x, y), *frame.continued]:
+                body.append(f"\\node[{node}, anchor=base west] at ({fmt(x)},{fmt(y)}) {{{latex_text(text)}}};")
 
     conn = theme.values["connector"]
     for c in scene.connectors:
