@@ -20,6 +20,8 @@ def test_a_block_glyph_lists_its_layers_and_expands_to_them_and_back(browser, tm
         panel = page.locator("[data-kerasvg-details]")
         members = panel.locator(".kv-members th").all_text_contents()
         assert members == ["s2_block2_conv", "s2_block2_bn", "s2_block2_relu", "s2_block2_add"]
+        info = panel.locator(".kv-members .kv-member-info td").first  # below its name: type · shape · count
+        assert info.text_content() == "Conv2D · (None, 16, 16, 16) · 10"
 
         panel.locator("[data-kerasvg-expand]").click()
         assert page.locator("svg g.layer.block").count() == 0

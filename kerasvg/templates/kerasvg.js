@@ -181,6 +181,16 @@
     tr.appendChild(el("td", numeric ? "kv-num" : "", value));
     table.appendChild(tr);
   }
+  function memberRows(table, member) {  // the name on a line of its own, then type · shape · parameters
+    var name = el("tr", "kv-member-name"), info = el("tr", "kv-member-info");
+    var th = el("th", "", member[0]), td = el("td", "", member[1] + " · " + member[2] + " · " + countText(member[3]));
+    th.colSpan = 2;
+    td.colSpan = 2;
+    name.appendChild(th);
+    info.appendChild(td);
+    table.appendChild(name);
+    table.appendChild(info);
+  }
   function links(names) {
     if (!names.length) return el("p", "kv-none", "none");
     var list = el("ul", "kv-links");
@@ -219,13 +229,13 @@
       expand.addEventListener("click", function () { drill(layer.name); });
       body.appendChild(expand);
       var members = el("table", "kv-table kv-members");
-      layer.members.forEach(function (n) { row(members, n[0], n[1] + " " + n[2] + " · " + countText(n[3])); });
+      layer.members.forEach(function (n) { memberRows(members, n); });
       body.appendChild(members);
     }
     if (layer.nested) {
       body.appendChild(el("h4", "kv-section", "Contains " + plural(layer.nested.count, "layer")));
       var nested = el("table", "kv-table kv-nested");
-      layer.nested.layers.forEach(function (n) { row(nested, n[0], n[1] + " " + n[2] + " · " + countText(n[3])); });
+      layer.nested.layers.forEach(function (n) { memberRows(nested, n); });
       body.appendChild(nested);
       if (layer.nested.count > layer.nested.layers.length) {
         body.appendChild(el("p", "kv-none", "… and " + plural(layer.nested.count - layer.nested.layers.length, "more layer")));
@@ -267,14 +277,12 @@
     var changes = diffChanges(g);
     if (changes.length) {
       var table = el("table", "kv-table kv-diff-table");
-      var head = el("tr");
-      head.appendChild(el("th", "", "field"));
-      head.appendChild(el("td", "", "a \u2192 b"));
-      table.appendChild(head);
       changes.forEach(function (pair) { row(table, pair[0], pair[1]); });
       var wrap = document.createDocumentFragment();
       wrap.appendChild(box);
+      wrap.appendChild(el("h4", "kv-section", "Changes, a \u2192 b"));
       wrap.appendChild(table);
+      wrap.appendChild(el("h4", "kv-section", status === "removed" ? "In a" : "In b"));
       return wrap;
     }
     return box;
