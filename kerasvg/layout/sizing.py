@@ -91,23 +91,20 @@ def _visualkeras_size(dims, s: Sizing) -> Tuple[float, float, float]:
     sequence_cap = caps.get("sequence", s.max_xy)
     mode = s.mode
 
-    def xy(value):
+    def along(value, scale, low, high, cap):
         if mode == "accurate":
-            return _clamp(value * s.scale_xy, s.min_xy, s.max_xy)
+            return _clamp(value * scale, low, high)
         if mode == "capped":
-            return max(min(value * s.scale_xy, sequence_cap), s.min_xy)
+            return max(min(value * scale, cap), low)
         if mode == "relative":
-            return _clamp(value * s.relative_base_size, s.min_xy, sequence_cap)
-        return _scaled(value, s.scale_xy, s.min_xy, sequence_cap, mode)
+            return _clamp(value * s.relative_base_size, low, cap)
+        return _scaled(value, scale, low, cap, mode)
+
+    def xy(value):
+        return along(value, s.scale_xy, s.min_xy, s.max_xy, sequence_cap)
 
     def z(value):
-        if mode == "accurate":
-            return _clamp(value * s.scale_z, s.min_z, s.max_z)
-        if mode == "capped":
-            return max(min(value * s.scale_z, channel_cap), s.min_z)
-        if mode == "relative":
-            return _clamp(value * s.relative_base_size, s.min_z, channel_cap)
-        return _scaled(value, s.scale_z, s.min_z, channel_cap, mode)
+        return along(value, s.scale_z, s.min_z, s.max_z, channel_cap)
 
     if len(dims) == 1:
         if s.one_dim_orientation == "y":
