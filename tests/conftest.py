@@ -24,6 +24,15 @@ def connector_groups(root):
     return [g for g in root.iter(f"{SVG_NS}g") if "connector" in g.get("class", "").split()]
 
 
+def drawn_layers_and_edges(svg):
+    """(name, type, shape, params) of each drawn layer, and (from, to) of each connector, in SVG order."""
+    root = parse_svg(svg)
+    layers = [(g.get("data-name"), g.get("data-type"), g.get("data-shape"), g.get("data-params"))
+              for g in layer_groups(root)]
+    edges = [(c.get("data-from"), c.get("data-to")) for c in connector_groups(root)]
+    return layers, edges
+
+
 @pytest.fixture(scope="session")
 def keras():
     import keras

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import kerasvg
-from conftest import connector_groups, layer_groups, parse_svg
+from conftest import drawn_layers_and_edges
 from kerasvg.cli import main
 
 pytestmark = pytest.mark.slow
@@ -44,14 +44,6 @@ HUB = {
 }
 
 
-def _drawn(svg):
-    root = parse_svg(svg)
-    layers = [(g.get("data-name"), g.get("data-type"), g.get("data-shape"), g.get("data-params"))
-              for g in layer_groups(root)]
-    edges = [(c.get("data-from"), c.get("data-to")) for c in connector_groups(root)]
-    return layers, edges
-
-
 def _session_free(drawn):
     """Names with Keras's per-session counter dropped (a loaded model's ops are renumbered: get_item_1)."""
     layers, edges = drawn
@@ -60,8 +52,9 @@ def _session_free(drawn):
 
 
 def _assert_same(name, file_svg, live_svg, loaded=False):
-    file_layers, file_edges = _drawn(file_svg) if not loaded else _session_free(_drawn(file_svg))
-    live_layers, live_edges = _drawn(live_svg) if not loaded else _session_free(_drawn(live_svg))
+    read = (lambda svg: _session_free(drawn_layers_and_edges(svg))) if loaded else drawn_layers_and_edges
+    file_layers, file_edges = read(file_svg)
+    live_layers, live_edges = read(live_svg)
     assert [l[0] for l in file_layers] == [l[0] for l in live_layers], name
     for got, want in zip(file_layers, live_layers):
         assert got == want, (name, got, want)

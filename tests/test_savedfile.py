@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 import kerasvg
-from conftest import connector_groups, layer_groups, parse_svg
+from conftest import drawn_layers_and_edges, layer_groups, parse_svg
 from kerasvg.model import UNKNOWN
 from kerasvg.readers.live import read_model
 from kerasvg.readers.saved import SavedModelError, graph_from_config, read_saved_model
@@ -96,14 +96,6 @@ def _describe(graph):
     return rows, list(graph.edges), graph.inputs, graph.outputs, graph.name, graph.type
 
 
-def _drawn(svg):
-    root = parse_svg(svg)
-    groups = [(g.get("data-name"), g.get("data-type"), g.get("data-shape"), g.get("data-params"))
-              for g in layer_groups(root)]
-    edges = [(g.get("data-from"), g.get("data-to")) for g in connector_groups(root)]
-    return groups, edges
-
-
 @pytest.mark.parametrize("suffix", [".keras", ".json"])
 @pytest.mark.parametrize("build", BUILDERS, ids=lambda f: f.__name__.strip("_"))
 def test_saved_file_draws_like_the_live_model(keras, tmp_path, build, suffix):
@@ -116,8 +108,8 @@ def test_saved_file_draws_like_the_live_model(keras, tmp_path, build, suffix):
     graph = read_saved_model(path)
     live_svg = kerasvg.layered_view(model, id_prefix="m").svg
     file_svg = kerasvg.layered_view(graph, id_prefix="m").svg
-    live_groups, live_edges = _drawn(live_svg)
-    file_groups, file_edges = _drawn(file_svg)
+    live_groups, live_edges = drawn_layers_and_edges(live_svg)
+    file_groups, file_edges = drawn_layers_and_edges(file_svg)
     assert any(t == "InputLayer" for _, t, _, _ in file_groups)
     assert file_groups == live_groups
     assert file_edges == live_edges
