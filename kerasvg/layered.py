@@ -521,11 +521,13 @@ def _items(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grou
 def _sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[Item]:
     result, sizes = [], {}
     for item, layer in zip(items, graph.layers):
+        shape = layer.shape
         try:
-            w, h, d = sizes[layer.shape] if layer.shape in sizes else sizes.setdefault(
-                layer.shape, box_size(layer.shape, sizing))
+            w, h, d = sizes[shape]
+        except KeyError:
+            w, h, d = sizes[shape] = box_size(shape, sizing)
         except TypeError:  # a shape that cannot be a key
-            w, h, d = box_size(layer.shape, sizing)
+            w, h, d = box_size(shape, sizing)
         result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines,
                            item.above, item.pad_top, item.gap_before))
     return result

@@ -259,10 +259,10 @@ def _translate(scene: Scene, padding: float) -> Scene:
     """Move everything so the drawing's extent starts at (padding, padding)."""
     points = [p for b in scene.boxes for f in b.faces for p in f.points]
     points += [p for c in scene.connectors for p in c.points + c.arrow]
-    labels = [b.label.bounds for b in scene.boxes if b.label is not None]
-    labels += [r for f in scene.frames for r in f.rects]
-    xs = [0.0, scene.width] + [p[0] for p in points] + [r[0] for r in labels] + [r[2] for r in labels]
-    ys = [0.0, scene.height] + [p[1] for p in points] + [r[1] for r in labels] + [r[3] for r in labels]
+    rects = [b.label.bounds for b in scene.boxes if b.label is not None]  # label blocks and frames
+    rects += [r for f in scene.frames for r in f.rects]
+    xs = [0.0, scene.width] + [p[0] for p in points] + [r[0] for r in rects] + [r[2] for r in rects]
+    ys = [0.0, scene.height] + [p[1] for p in points] + [r[1] for r in rects] + [r[3] for r in rects]
     x0, y0 = min(xs), min(ys)
     ox, oy = padding - x0, padding - y0
     move = lambda pts: tuple([(x + ox, y + oy) for x, y in pts])  # noqa: E731

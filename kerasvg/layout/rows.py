@@ -37,15 +37,15 @@ def choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions,
                 break
             target -= overflow + 1.0
         return rows
+    band = _band_height(nodes, opts)
     aspect = opts.aspect
     if aspect is None:
-        height = _band_height(nodes, opts)
-        if total / max(height, 1.0) <= AUTO_WRAP_ASPECT * 1.5:
+        if total / max(band, 1.0) <= AUTO_WRAP_ASPECT * 1.5:
             return single
         aspect = DEFAULT_ASPECT
     if opts.transposed:
         aspect = 1 / aspect
-    height = _band_height(nodes, opts) + opts.row_gap + SKIP_BASE
+    height = band + opts.row_gap + SKIP_BASE
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
     measured: Dict[Tuple[Tuple[int, int], ...], Tuple[float, float]] = {}
