@@ -61,7 +61,7 @@ def models() -> Dict[str, object]:
 def build(out_dir="gallery") -> List[Path]:
     """Render every built-in theme on every gallery model; returns the files written."""
     import kerasvg
-    from kerasvg.files import write_atomic
+    from kerasvg.writers.files import write_atomic
 
     out_dir = Path(out_dir)
     folder = out_dir / "themes"

@@ -14,9 +14,9 @@ __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "Lay
 
 
 _EXPORTS = {
-    "Diagram": "diagram", "diff": "comparison", "layered_view": "layered", "read": "readers.loading", "Layer": "model",
-    "ModelGraph": "model", "LAYERED_PRESETS": "options", "LayeredOptions": "options", "show": "show",
-    "LAYERED_TEXT_CALLABLES": "text_callables", "ThemeError": "theme", "themes": "theme",
+    "Diagram": "diagram", "diff": "diff", "layered_view": "layered", "read": "readers", "Layer": "graph.model",
+    "ModelGraph": "graph.model", "LAYERED_PRESETS": "options", "LayeredOptions": "options", "show": "layered",
+    "LAYERED_TEXT_CALLABLES": "layout.text_callables", "ThemeError": "theme", "themes": "theme",
 }
 
 
@@ -24,7 +24,7 @@ def __getattr__(name):
     """The public names, imported on first use: `import kerasvg` (and a child process reading one
     file with a kerasvg helper) loads no layout, writer, Pillow or Keras code until it is needed."""
     if name == "SpacingDummyLayer":  # a Keras layer class: created on first use, so `import kerasvg` stays Keras-free
-        from .spacing import spacing_dummy_layer_class
+        from .graph.spacers import spacing_dummy_layer_class
 
         value = spacing_dummy_layer_class()
     elif name in _EXPORTS:

@@ -9,8 +9,8 @@ from typing import Any, Mapping, Optional, Tuple
 from PIL import Image as PILImage
 
 from .writers import raster
-from .files import write_atomic
-from .model import ModelGraph
+from .writers.files import write_atomic
+from .graph.model import ModelGraph
 
 FORMATS = ("svg", "png", "jpg", "jpeg", "pdf", "html", "tex", "pptx")
 UNITS_PER_INCH = {"in": 1.0, "cm": 2.54, "mm": 25.4, "pt": 72.0, "px": 96.0}

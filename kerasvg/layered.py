@@ -11,23 +11,23 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
-from .categories import category_of
-from .layout.groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups,
+from .graph.categories import category_of
+from .graph.groups import (AUTO_GROUPS_ABOVE, Glyph, Grouping, captions, collapse, elide_middle, resolve_groups,
                             restrict)
 from .diagram import UNITS_PER_INCH, Diagram
-from .readers.loading import is_model_file, read
+from .readers import read
 from .layout import FrameSpec, Item, LayoutOptions, layout
-from .model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
+from .graph.model import (Layer, ModelGraph, compact_shape, expand_nested, fold_repeats, format_count, key_layers,
                     without_layers)
 from .options import LayeredOptions, class_name, colour_or_transparent, did_you_mean, font_family, resolve
-from .label_parts import part_text
-from .ranges import layer_range, with_stubs
-from .record import record_of
+from .layout.label_parts import part_text
+from .graph.ranges import layer_range, with_stubs
+from .layout.record import record_of
 from .layout.sizing import Sizing, box_size
-from .spacing import spacer_gaps
-from .styling import check_class_names, check_keys, layer_tables
+from .graph.spacers import spacer_gaps
+from .layout.styling import check_class_names, check_keys, layer_tables
 from .writers.svg import FROZEN_LEGEND_TYPE, PT_TO_PX, fmt, write_svg
-from .text import text_width
+from .scene.text import text_width
 from .theme import Theme, load_theme
 from .writers.outlines import check_text_mode
 from .writers.schemes import check_scheme, theme_pair, with_scheme
@@ -187,13 +187,10 @@ def layered_view(
     """
     keywords = {name: value for name, value in locals().items()
                 if name not in ("model", "options", "preset") and not _is_default(name, value)}
-    load, imports = keywords.pop("load", False), keywords.pop("imports", None)
-    if is_model_file(model):
-        model = read(model, load=load, imports=imports)
-    elif load or imports:
-        raise TypeError("load= and imports= apply to a saved model file path, not to a model object")
+    live: Dict[str, Any] = {}
+    graph = read(model, load=keywords.pop("load", False), imports=keywords.pop("imports", None) or (), live=live)
     with _collector_paused():
-        return _layered_view(model, options, preset, keywords)
+        return _layered_view(graph, options, preset, keywords, live=live)
 
 
 def _is_default(name: str, value) -> bool:
@@ -217,7 +214,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
+def _layered_view(graph: ModelGraph, options, preset, keywords, marks=None, live=None) -> Diagram:
     if "to_file" in keywords and keywords["to_file"] is not None:
         from .diagram import format_of
 
@@ -225,12 +222,7 @@ def _layered_view(model, options, preset, keywords, marks=None) -> Diagram:
     given = resolve(keywords, options, preset)
     _warn_not_drawn(given)
     _groups_from_layered_groups(given)
-    if isinstance(model, ModelGraph):
-        graph, live = model, {}
-    else:
-        from .readers.live import read_model
-
-        graph, live = read_model(model)
+    live = live or {}
     source = graph
     tables, from_classes = layer_tables(given.get("color_map"), given.get("styles"))
     whole = graph
@@ -640,3 +632,20 @@ def _fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physica
                 return printed(scene), True
         return printed(smallest), True
     return printed(smallest), False
+
+
+SHOW_MODES = ("layered", "graph", "functional", "lenet")
+
+
+def show(model, *, mode: str = "layered", preset: Optional[str] = None,
+         options: Union[LayeredOptions, Mapping[str, Any], None] = None, **overrides: Any) -> Diagram:
+    """Render `model` with the view `mode` ("layered"/"layers"), applying `preset`, then `options`, then
+    `overrides` (layered_view's keywords). Returns the Diagram."""
+    name = (mode or "").strip().lower()
+    if name in ("layered", "layers"):
+        if options is not None and not isinstance(options, (LayeredOptions, Mapping)):
+            raise TypeError(f"options for mode 'layered' must be a LayeredOptions or a mapping, got {type(options).__name__}")
+        return layered_view(model, preset=preset, options=options, **overrides)
+    if name in ("graph", "graph_view", "functional", "func", "lenet", "lenet_style"):
+        raise ValueError(f"mode={mode!r}: kerasvg draws only the layered view (mode='layered')")
+    raise ValueError(f"unknown mode {mode!r} (allowed: {', '.join(SHOW_MODES)}; kerasvg draws 'layered')")

@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from .layout.groups import LEVELS
+from .graph.groups import LEVELS
 from .layout.sizing import ORIENTATIONS, SIZING_MODES
-from .text_callables import LAYERED_TEXT_CALLABLES
+from .layout.text_callables import LAYERED_TEXT_CALLABLES
 from .theme import LABEL_PARTS, font_family_problem, is_label_part, parse_colour
 
 VISUALKERAS_DEFAULTS: Dict[str, Any] = {

@@ -75,7 +75,7 @@ def _render(outdir, spec: str, keywords, interactive: bool, module):
     if svg_path.is_file() and (not interactive or fragment_path.is_file()):
         return svg_path.name, fragment_path.read_text(encoding="utf-8") if interactive else None
     from .cli import _call_model
-    from .files import write_atomic
+    from .writers.files import write_atomic
     from .layered import layered_view
 
     diagram = layered_view(_call_model(spec), **keywords)

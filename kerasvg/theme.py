@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .categories import CATEGORIES
+from .graph.categories import CATEGORIES
 
 PATTERNS = ("none", "hatch", "backhatch", "crosshatch", "dots", "vertical", "horizontal")
 LABEL_PARTS = ("name", "type", "shape", "params", "activation", "kernel", "units")
@@ -541,7 +541,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     target = Path(args[0]) if args else themes_dir() / "README.md"
-    from .files import write_atomic
+    from .writers.files import write_atomic
 
     write_atomic(target, reference_markdown().encode("utf-8"))
     print(f"wrote {target}")

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import List, Tuple
 
-from kerasvg.text import text_width
+from kerasvg.scene.text import text_width
 
 NS = "{http://www.w3.org/2000/svg}"
 EPS = 0.6

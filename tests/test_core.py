@@ -453,7 +453,7 @@ def test_layers_are_in_topological_order_with_ties_by_model_layers(keras):
 
 
 def test_topological_order_breaks_ties_by_the_given_order():
-    from kerasvg.model import topological_order
+    from kerasvg.graph.model import topological_order
 
     names_in_order = ["merge", "b", "input", "a", "c"]
     edge_list = [("input", "a"), ("input", "b"), ("a", "merge"), ("b", "merge"), ("c", "merge")]
@@ -807,7 +807,7 @@ def test_a_failing_raster_leaves_the_existing_file_alone(seed_model, tmp_path, m
 
 
 def test_a_write_failing_midway_leaves_no_truncated_file(seed_model, tmp_path, monkeypatch):
-    import kerasvg.files as files_module
+    import kerasvg.writers.files as files_module
 
     target = tmp_path / "fig.png"
     target.write_bytes(OLD)
@@ -837,7 +837,7 @@ def test_a_write_failing_midway_leaves_no_truncated_file(seed_model, tmp_path, m
 
 
 def test_a_failing_rename_leaves_no_temporary_file(seed_model, tmp_path, monkeypatch):
-    import kerasvg.files as files_module
+    import kerasvg.writers.files as files_module
 
     target = tmp_path / "fig.svg"
     target.write_bytes(OLD)

@@ -12,9 +12,10 @@ import pytest
 import kerasvg
 import svgcheck
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
-from kerasvg.comparison import compare, glyph_status, layer_changes, read_graph, summary_lines, terminal_safe
-from kerasvg.matching import match_layers
-from kerasvg.model import Layer, ModelGraph
+from kerasvg.readers import read
+from kerasvg.diff.compare import compare, glyph_status, layer_changes, summary_lines, terminal_safe
+from kerasvg.diff.matching import match_layers
+from kerasvg.graph.model import Layer, ModelGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,8 +196,8 @@ def test_a_live_model_against_its_saved_file_is_all_same(keras, tmp_path):
         result = compare(model, path)
         assert not result.differs, {n: result.details.get(n, s) for n, s in result.layers.items() if s != "same"}
         root = parse_svg(kerasvg.diff(model, str(path)).to_svg())
-        assert _counts(layer_groups(root)) == {"same": len(read_graph(model).layers)}
-        assert _counts(connector_groups(root)) == {"same": len(read_graph(path).edges)}
+        assert _counts(layer_groups(root)) == {"same": len(read(model).layers)}
+        assert _counts(connector_groups(root)) == {"same": len(read(path).edges)}
 
 
 def test_two_unrelated_models_give_a_clear_picture(keras, cnn_pair):

@@ -10,7 +10,7 @@ from kerasvg import Layer, ModelGraph
 from kerasvg.layout.geometry import box_faces, project_depth
 from kerasvg.layout import Item, LayoutOptions, layout
 from kerasvg.layout.sizing import ORIENTATIONS, Sizing, box_size
-from kerasvg.text import text_width
+from kerasvg.scene.text import text_width
 
 EPS = 0.01
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

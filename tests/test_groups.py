@@ -8,8 +8,8 @@ import pytest
 
 import svgcheck
 from kerasvg import layered_view
-from kerasvg.layout.groups import detect, elide_middle, from_mapping
-from kerasvg.model import Layer, ModelGraph
+from kerasvg.graph.groups import detect, elide_middle, from_mapping
+from kerasvg.graph.model import Layer, ModelGraph
 
 NS = "{http://www.w3.org/2000/svg}"
 

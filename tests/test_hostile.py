@@ -20,7 +20,7 @@ from kerasvg.zoo import all_to_all_config as all_to_all
 
 from kerasvg import budgets, cli
 from kerasvg.readers.isolate import IsolationError, last_run, run_isolated
-from kerasvg.text import name_key
+from kerasvg.scene.text import name_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTINEL = b"previous output, must survive"

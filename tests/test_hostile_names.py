@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
 from kerasvg import Layer, ModelGraph, layered_view
-from kerasvg.text import name_key
+from kerasvg.scene.text import name_key
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>", "]]>", "<!--", "javascript:alert(3)",

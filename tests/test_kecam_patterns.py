@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kerasvg.model import UNKNOWN
+from kerasvg.graph.model import UNKNOWN
 from kerasvg.readers.live import read_model
 from kerasvg.readers.saved import read_saved_model
 

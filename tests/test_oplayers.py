@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kerasvg.model import UNKNOWN
+from kerasvg.graph.model import UNKNOWN
 from kerasvg.readers.oprules import TensorArg, infer_op, infer_value, op_name
 from kerasvg.readers.live import read_model
 from kerasvg.readers.saved import graph_from_config, read_saved_model

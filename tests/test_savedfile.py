@@ -6,7 +6,7 @@ import pytest
 
 import kerasvg
 from conftest import drawn_layers_and_edges, layer_groups, parse_svg
-from kerasvg.model import UNKNOWN
+from kerasvg.graph.model import UNKNOWN
 from kerasvg.readers.live import read_model
 from kerasvg.readers.saved import SavedModelError, graph_from_config, read_saved_model
 

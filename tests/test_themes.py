@@ -15,8 +15,8 @@ import pytest
 
 import kerasvg
 from kerasvg import ModelGraph, ThemeError, themes
-from kerasvg.categories import CATEGORIES, category_of
-from kerasvg.model import Layer
+from kerasvg.graph.categories import CATEGORIES, category_of
+from kerasvg.graph.model import Layer
 from kerasvg.writers.svg import PT_TO_PX
 from kerasvg.theme import SCHEMA, STYLE_KEYS, fade, load_theme, reference_markdown, rgb, shade
 
@@ -556,7 +556,7 @@ def test_built_wheel_carries_the_themes(tmp_path):
     (Path(site) / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     script = textwrap.dedent("""
         import kerasvg, sys
-        from kerasvg.model import Layer, ModelGraph
+        from kerasvg.graph.model import Layer, ModelGraph
         from kerasvg.theme import themes_dir
         layers = (Layer("input", "InputLayer", ((None, 28, 28, 1),), is_input=True),
                   Layer("conv", "Conv2D", ((None, 26, 26, 8),), 80),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Dict, List, Tuple
 
-from ..model import UNKNOWN, Layer, ModelGraph, topological_order
+from ..graph.model import UNKNOWN, Layer, ModelGraph, topological_order
 
 CONFIG_ATTRIBUTES = (
     "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",

@@ -10,18 +10,13 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..model import ModelGraph
+from ..graph.model import ModelGraph
 from .saved import NeedsLibraryError, SavedModelError, read_saved_model
 
 KERAS_IMPORTED_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
 
 
-def is_model_file(value) -> bool:
-    """A path (str or os.PathLike) rather than a model object."""
-    return isinstance(value, (str, os.PathLike))
-
-
-def read(path, *, load: bool = False, imports: Optional[Iterable[str]] = None) -> ModelGraph:
+def read_file(path, *, load: bool = False, imports: Optional[Iterable[str]] = None, live=None) -> ModelGraph:
     """The ModelGraph of a saved model file (`.keras`, `.h5`, model-config `.json`).
 
     Without `load`, nothing is imported or executed: the config and the weight shapes are read.
@@ -32,13 +27,12 @@ def read(path, *, load: bool = False, imports: Optional[Iterable[str]] = None) -
         if imports:
             raise ValueError("imports=[...] needs load=True: modules are imported only to load a model with Keras")
         return read_saved_model(path)
-    return read_model_file(load_with_keras(path, imports or ()))
-
-
-def read_model_file(model) -> ModelGraph:
     from .live import read_model
 
-    return read_model(model)[0]
+    graph, layers = read_model(load_with_keras(path, imports or ()))
+    if live is not None:
+        live.update(layers)
+    return graph
 
 
 def load_with_keras(path: Path, imports: Iterable[str] = ()):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from ..model import UNKNOWN
+from ..graph.model import UNKNOWN
 
 
 @dataclass(frozen=True)

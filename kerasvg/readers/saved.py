@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import budgets
 from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
-from ..model import UNKNOWN, Layer, ModelGraph, topological_order
+from ..graph.model import UNKNOWN, Layer, ModelGraph, topological_order
 from .oprules import TensorArg, infer_op, infer_value, op_name
 from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weights_location
 

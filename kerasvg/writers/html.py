@@ -9,8 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-from ..model import Layer, ModelGraph, format_count
-from ..text import name_key, xml_safe
+from ..graph.model import Layer, ModelGraph, format_count
+from ..scene.text import name_key, xml_safe
 from ..theme import parse_colour, rgb, shade
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

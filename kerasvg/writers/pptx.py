@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Optional
 
 from ..scene import Scene
-from ..text import xml_safe
+from ..scene.text import xml_safe
 from ..theme import Theme
 from . import paint as P
 

@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 
 from ..scene import Scene
 from .svg import fmt
-from ..text import xml_safe
+from ..scene.text import xml_safe
 from ..theme import Theme
 from . import paint as P
 

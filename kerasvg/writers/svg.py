@@ -6,9 +6,9 @@ import json
 import unicodedata
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from ..model import ModelGraph
+from ..graph.model import ModelGraph
 from ..scene import Scene
-from ..text import name_key, xml_safe
+from ..scene.text import name_key, xml_safe
 from ..theme import Theme, alpha, fade, shade
 
 PT_TO_PX = 96 / 72
@@ -362,7 +362,7 @@ def _repeats_xml(scene, canvas) -> str:
 def _groups_xml(scene, canvas) -> str:
     """Stage and block frames, behind the boxes: one outline per row (a block has one) and a caption
     on a patch of background, so that connectors passing under it leave it legible."""
-    from ..text import text_width
+    from ..scene.text import text_width
 
     groups = [f for f in scene.frames if f.kind in ("stage", "block")]
     if not groups:

@@ -6,10 +6,10 @@ import fnmatch
 import warnings
 from typing import Any, Dict, Iterable, Mapping, Set, Tuple
 
-from .keras_classes import KERAS_LAYER_CLASSES
-from .model import ModelGraph
-from .options import class_name
-from .theme import STYLE_KEYS, is_glob
+from ..readers.keras_classes import KERAS_LAYER_CLASSES
+from ..graph.model import ModelGraph
+from ..options import class_name
+from ..theme import STYLE_KEYS, is_glob
 
 IMAGE_KEYS = ("image", "image_fit", "image_axis", "scale_image")
 PER_LAYER_KEYS = ("padding", "spacing", "scale_z", "scale_xy", "min_z", "max_z", "min_xy", "max_xy", "shade_step",

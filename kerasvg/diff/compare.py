@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from .matching import match_layers
-from .model import Layer, ModelGraph, expand_nested, topological_order
-from .text import terminal_safe
+from ..graph.model import Layer, ModelGraph, expand_nested, topological_order
+from ..scene.text import terminal_safe
 
 STATUSES = ("added", "removed", "changed", "same")
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~", "same": "="}
@@ -36,7 +36,7 @@ class ModelDiff:
 
     def marks(self):
         """The SVG decorations of this diff (see `diffmarks.DiffMarks`)."""
-        from .diffmarks import DiffMarks
+        from .marks import DiffMarks
 
         groups = {layer.name: members for layer, members in self.union.groups}
         models = tuple((g.name, len(g.layers), _total(g, commas=False)) for g in (self.a, self.b))
@@ -53,22 +53,11 @@ def glyph_status(member_statuses: Iterable[str]) -> str:
     return "changed"
 
 
-def read_graph(model) -> ModelGraph:
-    """A ModelGraph from a ModelGraph, a saved file (.keras, .h5, .json) or a live Keras model."""
-    if isinstance(model, ModelGraph):
-        return model
-    if isinstance(model, (str, os.PathLike)):
-        from .readers.saved import read_saved_model
-
-        return read_saved_model(model)
-    from .readers.live import read_model
-
-    return read_model(model)[0]
-
-
 def compare(a, b, *, expand: bool = False) -> ModelDiff:
     """Pair the layers of `a` and `b` (see `matching`) and give every layer and edge of the union a status."""
-    ga, gb = read_graph(a), read_graph(b)
+    from ..readers import read
+
+    ga, gb = read(a), read(b)
     if expand:
         ga, gb = expand_nested(ga), expand_nested(gb)
     pairs = match_layers(ga, gb)
@@ -178,7 +167,7 @@ def layer_changes(old: Layer, new: Layer) -> Tuple[str, ...]:
 def _value_text(value) -> str:
     if value is _MISSING:
         return "(not set)"
-    from .writers.html import config_text
+    from ..writers.html import config_text
 
     return config_text(value)
 
@@ -204,7 +193,7 @@ def render(result: ModelDiff, **keywords):
     """Draw a `ModelDiff` (from `compare`) with `layered_view`'s keywords."""
     if keywords.get("fold_repeats"):
         raise ValueError("fold_repeats=True: not available in a diff (folding would hide which copy changed)")
-    from .layered import _collector_paused, _layered_view
+    from ..layered import _collector_paused, _layered_view
 
     keywords = {k: v for k, v in keywords.items() if k != "expand_nested"}
     options, preset = keywords.pop("options", None), keywords.pop("preset", None)

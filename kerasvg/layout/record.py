@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from .model import Layer
+from ..graph.model import Layer
 
 
 class LayerRecord:

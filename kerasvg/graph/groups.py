@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..categories import category_of
-from ..model import Layer, ModelGraph, spatial_dims
+from .categories import category_of
+from .model import Layer, ModelGraph, spatial_dims
 
 LEVELS = ("layers", "blocks", "stages")
 AUTO_GROUPS_ABOVE = 60
@@ -452,7 +452,7 @@ def _main_category(graph: ModelGraph, members) -> str:
 
 
 def _reordered(layers: List[Layer], edges) -> List[Layer]:
-    from ..model import topological_order
+    from .model import topological_order
 
     by_name = {l.name: l for l in layers}
     return [by_name[n] for n in topological_order([l.name for l in layers], edges)]

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from .writers.svg import fmt
-from .text import name_key, xml_safe
+from ..writers.svg import fmt
+from ..scene.text import name_key, xml_safe
 
 LEGEND_PREFIX = "\x1fdiff:"
 LEGEND_TEXT = {"added": "added (only in b)", "removed": "removed (only in a)", "changed": "changed", "same": "same"}
@@ -81,7 +81,7 @@ class DiffMarks:
         if name in self.layers:
             return self.layers[name]
         if name in self.groups:
-            from .comparison import glyph_status
+            from .compare import glyph_status
 
             return glyph_status(self.status(m) for m in self.groups[name])
         return "same"

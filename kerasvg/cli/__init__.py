@@ -13,12 +13,12 @@ import traceback
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from . import __version__, budgets
-from .diagram import FORMATS, format_of
-from .files import write_atomic
-from .text import terminal_safe
+from .. import __version__, budgets
+from ..diagram import FORMATS, format_of
+from ..writers.files import write_atomic
+from ..scene.text import terminal_safe
 
-DEMO_MODEL = Path(__file__).resolve().parent / "examples" / "demo_resnet.json"
+DEMO_MODEL = Path(__file__).resolve().parent.parent / "examples" / "demo_resnet.json"
 DEMO_FORMATS = ("svg", "png", "jpg", "pdf", "html")
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$|^\s*(\d+(?:\.\d+)?)\s*$")
@@ -249,7 +249,7 @@ def _add_diff_parser(commands, parents) -> None:
 
 def _diff(args) -> int:
     """`kerasvg diff A B [-o OUT ...]`: summary on stdout, optional drawings, exit 1 on difference if asked."""
-    from .comparison import compare, render, summary_lines
+    from ..diff.compare import compare, render, summary_lines
 
     if args.scale is not None and args.dpi is not None:
         raise CliError("give --scale or --dpi, not both")
@@ -274,7 +274,7 @@ def _diff(args) -> int:
 
 
 def _themes() -> int:
-    from .theme import themes
+    from ..theme import themes
 
     listed = themes()
     width = max(map(len, listed), default=0)
@@ -284,7 +284,7 @@ def _themes() -> int:
 
 
 def _demo(args) -> int:
-    from .readers.saved import read_saved_model
+    from ..readers.saved import read_saved_model
 
     folder = Path(args.output)
     if folder.exists() and not folder.is_dir():
@@ -398,9 +398,9 @@ def _pool_context():
 
     if threading.active_count() == 1 and "tensorflow" not in sys.modules and \
             "fork" in multiprocessing.get_all_start_methods():
-        from . import layered  # noqa: F401
-        from .readers import saved  # noqa: F401
-        from .writers import html, raster  # noqa: F401  imported once, inherited by every worker
+        from .. import layered  # noqa: F401
+        from ..readers import saved  # noqa: F401
+        from ..writers import html, raster  # noqa: F401  imported once, inherited by every worker
 
         raster._cairosvg()
         return multiprocessing.get_context("fork")
@@ -516,7 +516,7 @@ _OPTION_OF = {"aspect": "--aspect", "direction": "--direction", "expand_nested":
 
 
 def _diagram(graph, keywords):
-    from .layered import layered_view
+    from ..layered import layered_view
 
     try:
         return layered_view(graph, **keywords)
@@ -648,14 +648,14 @@ def _load(model: str, args):
             return _guard(model, lambda: _call_model(model), args)
         with _quiet_stderr():
             return _guard(model, lambda: _call_model(model), args)
-    from .readers.saved import SavedModelError, read_saved_model
+    from ..readers.saved import SavedModelError, read_saved_model
 
     load, imports = getattr(args, "load", False), getattr(args, "imports", [])  # render has them, diff not
     if imports and not load:
         raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
     try:
         if load:
-            from .readers.loading import read
+            from ..readers.loading import read
 
             if args.debug:
                 return read(model, load=True, imports=imports)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Tuple
 
-from .model import ModelGraph
+from ..graph.model import ModelGraph
 
 
 def _neighbours(graph: ModelGraph) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:

@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Dict, List, Tuple
 
 from .model import ModelGraph
-from .scene import Connector, Scene
+from ..scene import Connector, Scene
 
 STUB_LENGTH = 14.0
 
