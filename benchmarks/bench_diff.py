@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kerasvg.diff.compare import compare, render  # noqa: E402
+from kerasvg.comparison.compare import compare, render  # noqa: E402
 from kerasvg.graph.model import Layer, ModelGraph  # noqa: E402
 from kerasvg.readers.saved import graph_from_config  # noqa: E402
 

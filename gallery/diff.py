@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     import keras
 
     from kerasvg import zoo
-    from kerasvg.diff.compare import compare, render, summary_lines
+    from kerasvg.comparison.compare import compare, render, summary_lines
 
     pairs = {
         "small-cnn-v1-v2": (zoo.small_cnn(), cnn_v2(), {}),

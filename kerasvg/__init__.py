@@ -14,7 +14,7 @@ __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "Lay
 
 
 _EXPORTS = {
-    "Diagram": "diagram", "diff": "diff", "layered_view": "layered", "read": "readers", "Layer": "graph.model",
+    "Diagram": "diagram", "diff": "comparison", "layered_view": "layered", "read": "readers", "Layer": "graph.model",
     "ModelGraph": "graph.model", "LAYERED_PRESETS": "options", "LayeredOptions": "options", "show": "layered",
     "LAYERED_TEXT_CALLABLES": "layout.text_callables", "ThemeError": "theme", "themes": "theme",
 }

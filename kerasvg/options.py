@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from .graph.groups import LEVELS
 from .layout.sizing import ORIENTATIONS, SIZING_MODES
 from .layout.text_callables import LAYERED_TEXT_CALLABLES
-from .theme import LABEL_PARTS, font_family_problem, is_label_part, parse_colour
+from .theme import LABEL_PARTS, Theme, font_family_problem, is_label_part, load_theme, parse_colour
+from .writers.schemes import check_scheme, theme_pair
+
+UNITS_PER_INCH = {"in": 1.0, "cm": 2.54, "mm": 25.4, "pt": 72.0, "px": 96.0}
+LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|cm|mm|pt|px)\s*$")
+
 
 VISUALKERAS_DEFAULTS: Dict[str, Any] = {
     "to_file": None, "min_z": 20, "min_xy": 20, "max_z": 400, "max_xy": 2000, "scale_z": 1.5,
@@ -257,3 +264,103 @@ def font_family(font) -> str:
     if problem:
         raise ValueError(f"font={name!r} {problem}")
     return name
+
+
+def warn_not_drawn(given) -> None:
+    for key in ("logo_groups", "logos_legend"):
+        if given.get(key):
+            warnings.warn(f"{key}: kerasvg does not draw logos; ignored", UserWarning, stacklevel=4)
+
+
+def groups_from_layered_groups(given) -> None:
+    """visualkeras's layered_groups [{"name": caption, "layers": [names or layers]}] as groups={caption: names}."""
+    entries = given.pop("layered_groups", None)
+    if not entries:
+        return
+    if given.get("groups") is not None:
+        raise ValueError("give groups= or layered_groups=, not both")
+    groups: Dict[str, List[str]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not entry.get("layers"):
+            raise ValueError(f"layered_groups[{i}] must be a dict with 'layers' (layer names or layers) and 'name'")
+        caption = str(entry.get("name", entry.get("caption")) or f"group {i + 1}")
+        groups[caption] = [ref if isinstance(ref, str) else getattr(ref, "name", str(ref)) for ref in entry["layers"]]
+    given["groups"] = groups
+
+
+def themes_for(given, tables: Mapping[str, Mapping[str, Any]]) -> Tuple[Theme, Optional[Theme]]:
+    """The theme drawn as attributes, and the other one of a light/dark pair (repainted by CSS) or None."""
+    pair = theme_pair(given.get("theme"))
+    scheme = check_scheme(given.get("scheme"), pair is not None)
+    overrides = theme_overrides(given, tables)
+    if pair is None:
+        return load_theme(given.get("theme"), overrides), None
+    light, dark = (load_theme(name, overrides) for name in pair)
+    return (dark, light) if scheme == "dark" else (light, dark)
+
+
+def theme_overrides(given, tables: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:
+    """Theme overrides: the user's `overrides`, then visualkeras keywords (which win)."""
+    merged: Dict[str, Any] = {}
+    for table, entries in (given.get("overrides") or {}).items():
+        merged[table] = dict(entries) if isinstance(entries, Mapping) else entries
+    canvas = merged.setdefault("canvas", {})
+    if not isinstance(canvas, dict):
+        return merged
+    if "background_fill" in given:
+        canvas["background"] = colour_or_transparent(given["background_fill"])
+    if given.get("font") is not None:
+        canvas["font_family"] = font_family(given["font"])
+    if "font_color" in given:
+        canvas["text_color"] = colour_or_transparent(given["font_color"])
+    if "padding" in given:
+        canvas["padding"] = given["padding"]
+    if tables:
+        layer_styles = merged.setdefault("layer", {})
+        for key, style in tables.items():
+            layer_styles.setdefault(key, {}).update(style)
+    connector = {k: given[v] for k, v in (("color", "connector_fill"), ("width", "connector_width")) if v in given}
+    if connector:
+        if "color" in connector:
+            connector["color"] = colour_or_transparent(connector["color"])
+        merged["connector"] = {**(merged.get("connector") or {}), **connector}
+    if not canvas:
+        del merged["canvas"]
+    return merged
+
+
+def parse_aspect(aspect) -> Optional[float]:
+    if aspect is None:
+        return None
+    if isinstance(aspect, str):
+        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$", aspect)
+        value = float(match.group(1)) / float(match.group(2)) if match and float(match.group(2)) > 0 else None
+    elif isinstance(aspect, (int, float)) and not isinstance(aspect, bool):
+        value = float(aspect)
+    else:
+        value = None
+    if value is None or not 0.05 <= value <= 50:
+        raise ValueError(f"aspect={aspect!r}: expected a width/height ratio such as 16/9, 1.5 or '16:9' (0.05 to 50)")
+    return value
+
+
+def parse_max_width(max_width) -> Optional[float]:
+    """max_width in px; a length string ('10in', '250mm') is converted at 96 px per inch."""
+    if max_width is None:
+        return None
+    if isinstance(max_width, (int, float)) and not isinstance(max_width, bool) and max_width > 0:
+        return float(max_width)
+    try:
+        value, unit = parse_width(max_width)
+    except ValueError:
+        raise ValueError(f"max_width={max_width!r}: expected px (a number) or a length such as '10in', '250mm'") from None
+    return value / UNITS_PER_INCH[unit] * 96
+
+
+def parse_width(width) -> Optional[Tuple[float, str]]:
+    if width is None:
+        return None
+    match = LENGTH.match(str(width))
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"width={width!r}: expected a positive length such as '3.5in', '90mm', '8cm', '252pt' or '600px'")
+    return float(match.group(1)), match.group(2)

@@ -13,8 +13,8 @@ import kerasvg
 import svgcheck
 from conftest import SVG_NS, connector_groups, layer_groups, parse_svg
 from kerasvg.readers import read
-from kerasvg.diff.compare import compare, glyph_status, layer_changes, summary_lines, terminal_safe
-from kerasvg.diff.matching import match_layers
+from kerasvg.comparison.compare import compare, glyph_status, layer_changes, summary_lines, terminal_safe
+from kerasvg.comparison.matching import match_layers
 from kerasvg.graph.model import Layer, ModelGraph
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -237,20 +237,20 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
     row_width = max(width, 360.0)
     entries = []
     x, y = 0.0, height + 1.5 * line_height
-    widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, text in opts.legend]
+    widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, _, text in opts.legend]
     if opts.legend_position == "right":
         columns = max(1, opts.legend_columns)
-        for i, (type_name, category, text) in enumerate(opts.legend):
+        for i, (kind, type_name, category, text) in enumerate(opts.legend):
             x = width + 2 * line_height + (i % columns) * max(widths)
             y = (i // columns) * (line_height + 4)
-            entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+            entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85, kind))
         return entries
-    for i, (type_name, category, text) in enumerate(opts.legend):
+    for i, (kind, type_name, category, text) in enumerate(opts.legend):
         entry_width = max(widths) if opts.legend_columns else widths[i]
         wrap = i % opts.legend_columns == 0 if opts.legend_columns else x + entry_width > row_width
         if x > 0 and wrap:
             x, y = 0.0, y + line_height + 4
-        entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85))
+        entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85, kind))
         x += entry_width
     return entries
 

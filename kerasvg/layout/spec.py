@@ -50,7 +50,7 @@ class LayoutOptions:
     inferred_edges: bool = False
     aspect: Optional[float] = None
     max_width: Optional[float] = None
-    legend: Tuple[Tuple[str, str, str], ...] = ()  # (type, category, text)
+    legend: Tuple[Tuple[str, str, str, str], ...] = ()  # (kind, type, category, text): see scene.LegendEntry
     legend_extra: float = 0.0
     legend_columns: int = 0  # entries per row; 0 fills the drawing's width
     legend_position: str = "bottom"  # or "right"

@@ -1,8 +1,15 @@
-"""Names of the layer classes Keras 3 and tf_keras ship (keras.layers), known without importing Keras.
+"""Names Keras uses, known without importing Keras: the layer classes Keras 3 and tf_keras ship
+(keras.layers), and the layer config keys kept on a drawn Layer.
 
-A string key of a style table that is one of these may name a class absent from the model (one colour
-map serves many models); any other string must match a layer of the model.
+A string key of a style table that is one of these classes may name a class absent from the model (one
+colour map serves many models); any other string must match a layer of the model.
 """
+CONFIG_KEYS = (
+    "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
+    "pool_size", "activation", "rate", "num_heads", "key_dim", "input_dim", "output_dim",
+    "target_shape", "return_sequences", "size", "cropping", "merge_mode", "axis", "groups",
+)
+
 KERAS_LAYER_CLASSES = frozenset((
     "AbstractRNNCell Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D "
     "AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add "

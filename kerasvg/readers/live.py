@@ -10,12 +10,7 @@ import math
 from typing import Dict, List, Tuple
 
 from ..graph.model import UNKNOWN, Layer, ModelGraph, topological_order
-
-CONFIG_ATTRIBUTES = (
-    "units", "filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier",
-    "pool_size", "activation", "rate", "num_heads", "key_dim", "input_dim", "output_dim",
-    "target_shape", "return_sequences", "size", "cropping", "merge_mode", "axis", "groups",
-)
+from .keras_classes import CONFIG_KEYS
 
 
 def is_keras_model(obj) -> bool:
@@ -242,7 +237,7 @@ def _any_batch(shape):
 
 def _key_config(layer) -> Tuple[Tuple[str, object], ...]:
     config = []
-    for key in CONFIG_ATTRIBUTES:
+    for key in CONFIG_KEYS:
         value = getattr(layer, key, None)
         if value is None or callable(value) and not hasattr(value, "__name__"):
             continue

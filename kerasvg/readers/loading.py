@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from ..graph.model import ModelGraph
-from .saved import NeedsLibraryError, SavedModelError, read_saved_model
+from .errors import NeedsLibraryError, SavedModelError
+from .saved import read_saved_model
 
 KERAS_IMPORTED_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
 

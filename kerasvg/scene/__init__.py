@@ -1,8 +1,13 @@
-"""The scene: positioned shapes tagged by role, in drawing order. No colours, no SVG."""
+"""The scene: everything a writer draws, positioned and tagged by role, in drawing order. No colours, no SVG.
+
+Boxes carry what the model says about them (group membership, the layers a glyph stands for, the frozen
+flag, a diff status); the legend says what each entry is (a layer type, the frozen mark, a diff status);
+`graph` is the model description drawn, for titles, tooltips and pages.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 Point = Tuple[float, float]
 
@@ -34,6 +39,15 @@ class Label:
 
 
 @dataclass(frozen=True)
+class DiffMark:
+    """What a diff says of one layer, glyph or nested model."""
+
+    status: str  # "added", "removed", "changed" or "same"
+    details: Tuple[str, ...] = ()  # what changed, each as `field old → new`
+    name_a: Optional[str] = None  # its name in the first model, when it was renamed
+
+
+@dataclass(frozen=True)
 class Box:
     """One layer drawn as a projected 3-D box (or a flat rectangle)."""
 
@@ -48,6 +62,11 @@ class Box:
     dy: float
     faces: Tuple[Face, ...]
     label: Optional[Label]
+    groups: Tuple[str, ...] = ()  # the stages and blocks it lies in
+    level: Optional[str] = None  # a glyph standing for a whole "block" or "stage"
+    members: Tuple[str, ...] = ()  # a glyph's layers
+    frozen: bool = False  # drawn with the frozen mark (trainable=False, show_trainable=True)
+    diff: Optional[DiffMark] = None
 
     @property
     def bounds(self) -> Tuple[float, float, float, float]:
@@ -67,16 +86,23 @@ class Connector:
     skip: bool = False
     inferred: bool = False
     stub: bool = False  # an edge to or from a layer outside layer_range
+    diff: Optional[str] = None  # in a diff: "added", "removed" or "same"
+
+
+LEGEND_KINDS = ("type", "frozen", "diff")
 
 
 @dataclass(frozen=True)
 class LegendEntry:
-    type: str
+    """One legend line: a layer type's swatch, the frozen mark, or a diff status's badge."""
+
+    type: str  # kind "type": the layer class; "diff": the status; "frozen": empty
     category: str
     text: str
     swatch: Tuple[float, float, float]  # x, y, size
     text_x: float
     text_y: float
+    kind: str = "type"
 
 
 @dataclass(frozen=True)
@@ -90,6 +116,15 @@ class Frame:
     rects: Tuple[Tuple[float, float, float, float], ...]  # one per row the members occupy
     label_at: Tuple[float, float] = (0.0, 0.0)  # baseline start of the label text
     continued: Tuple[Tuple[str, float, float], ...] = ()  # (caption, x, y) on the rows after the first
+    diff: Optional[DiffMark] = None  # an expanded nested model in a diff
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    """A diff drawing as a whole: both models, and how many layers have each status."""
+
+    models: Tuple[Tuple[str, int, str], ...]  # (name, layer count, parameter total: `≥N` if partly unknown)
+    counts: Tuple[Tuple[str, int], ...]  # (status, layers), for added, removed, changed, same
 
 
 @dataclass(frozen=True)
@@ -102,3 +137,6 @@ class Scene:
     funnels: Tuple[Tuple[Point, ...], ...] = ()
     font_size: float = 12.0
     frames: Tuple[Frame, ...] = ()
+    graph: Any = None  # the `graph.model.ModelGraph` drawn
+    detail: str = "layers"  # "layers", "blocks" or "stages"
+    diff: Optional[DiffSummary] = None

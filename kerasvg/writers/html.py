@@ -1,4 +1,4 @@
-"""Diagram → interactive HTML: one offline page (or an embeddable fragment) from a Jinja2 template."""
+"""Scene → interactive HTML: one offline page (or an embeddable fragment) from a Jinja2 template."""
 from __future__ import annotations
 
 import base64
@@ -7,11 +7,17 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping
 
 from ..graph.model import Layer, ModelGraph, format_count
+from ..scene import Scene
 from ..scene.text import name_key, xml_safe
-from ..theme import parse_colour, rgb, shade
+from ..theme import Theme, parse_colour, rgb, shade
+from . import svg as svg_writer
+from .paint import mix
+
+EXTENSIONS = (".html",)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_STYLE = {
@@ -42,31 +48,39 @@ def _template():
     return env.get_template("page.html.j2")
 
 
-def render_html(diagram, standalone: bool = True) -> str:
-    """The diagram as a self-contained HTML page, or (standalone=False) one embeddable `<div>`."""
-    graph: ModelGraph = diagram.graph
+def html_style(theme: Theme) -> Dict[str, Any]:
+    """The theme values the page uses: its `[html]` table and the canvas colours and font."""
+    canvas = theme.values["canvas"]
+    return dict(theme.values["html"], **{k: canvas[k] for k in ("background", "text_color", "font_family")})
+
+
+def write(scene: Scene, theme: Theme, options) -> str:
+    """The drawing as a self-contained HTML page, or (`options.standalone` False) one embeddable `<div>`."""
+    graph: ModelGraph = scene.graph
+    svg = svg_writer.write(scene, theme, replace(options, format="svg"))
+    style = html_style(theme)
+    expanded = _expanded(options.drill_down)
     script = (TEMPLATES / "kerasvg.js").read_text(encoding="utf-8")
     context = {
-        "standalone": standalone,
-        "view_id": _view_id(diagram.svg),
+        "standalone": options.standalone,
+        "view_id": _view_id(svg),
         "title": xml_safe(graph.name),
         "model_type": xml_safe(graph.type),
-        "stats": _stats(_expanded(diagram).graph if _expanded(diagram) is not None else graph),
-        "colours": page_colours(diagram.html_style),
-        "font_stack": _markup(css_font_stack(dict(DEFAULT_STYLE, **diagram.html_style)["font_family"])),
-        "fragment_height": round(min(max(diagram.vector_size[1] + 48, 380), 640)),
-        "data_json": script_json(_page_data(diagram)),
-        "expanded_svg": _markup(_expanded(diagram).svg) if _expanded(diagram) is not None else "",
+        "stats": _stats(expanded.graph if expanded is not None else graph),
+        "colours": page_colours(style),
+        "font_stack": _markup(css_font_stack(dict(DEFAULT_STYLE, **style)["font_family"])),
+        "fragment_height": round(min(max(scene.height + 48, 380), 640)),
+        "data_json": script_json(_page_data(scene, options.drill_down)),
+        "expanded_svg": _markup(expanded.svg) if expanded is not None else "",
         "style": (TEMPLATES / "kerasvg.css").read_text(encoding="utf-8"),
         "script": script,
         "script_hash": base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii"),
     }
-    return _template().render(context, svg=_markup(diagram.svg))
+    return _template().render(context, svg=_markup(svg))
 
 
-def _expanded(diagram):
+def _expanded(drill):
     """The layer-level drawing behind a blocks/stages diagram (rendered once, on first use), or None."""
-    drill = getattr(diagram, "drill_down", None)
     if not drill:
         return None
     if "diagram" not in drill:
@@ -74,10 +88,9 @@ def _expanded(diagram):
     return drill["diagram"]
 
 
-def _page_data(diagram) -> Dict[str, Any]:
+def _page_data(scene: Scene, drill) -> Dict[str, Any]:
     """The diagram's data; for glyphs their member layers, and the layer-level drawing's data."""
-    drill = getattr(diagram, "drill_down", None)
-    data = diagram_data(diagram.graph)
+    data = diagram_data(scene.graph)
     if drill:
         by_key = {name_key(k): v for k, v in drill["members"].items()}
         for layer in data["layers"]:
@@ -85,8 +98,8 @@ def _page_data(diagram) -> Dict[str, Any]:
             if members is not None:
                 layer["members"] = [[name_key(l.name), xml_safe(l.type), xml_safe(l.shape_text), l.params]
                                     for l in members]
-        data["expanded"] = diagram_data(_expanded(diagram).graph)
-        data["detail"] = diagram.detail
+        data["expanded"] = diagram_data(_expanded(drill).graph)
+        data["detail"] = scene.detail
     return data
 
 
@@ -208,20 +221,15 @@ def page_colours(style: Mapping[str, Any]) -> Dict[str, str]:
         "scheme": "dark" if dark else "light",
         "page": background,
         "text": text,
-        "muted": _mix(text, background, 0.38),
-        "border": _mix(text, background, 0.84),
-        "chrome": shade(background, lift) if dark else _mix(background, panel, 0.5),
+        "muted": mix(text, background, 0.38),
+        "border": mix(text, background, 0.84),
+        "chrome": shade(background, lift) if dark else mix(background, panel, 0.5),
         "control": shade(background, 0.12) if dark else "#ffffff",
         "panel": panel,
         "panel_text": _colour(merged["panel_text"], DEFAULT_STYLE["panel_text"]),
-        "panel_muted": _mix(_colour(merged["panel_text"], DEFAULT_STYLE["panel_text"]), panel, 0.42),
-        "panel_border": _mix(_colour(merged["panel_text"], DEFAULT_STYLE["panel_text"]), panel, 0.86),
+        "panel_muted": mix(_colour(merged["panel_text"], DEFAULT_STYLE["panel_text"]), panel, 0.42),
+        "panel_border": mix(_colour(merged["panel_text"], DEFAULT_STYLE["panel_text"]), panel, 0.86),
         "highlight": _colour(merged["highlight"], DEFAULT_STYLE["highlight"]),
         "match": _colour(merged["match"], DEFAULT_STYLE["match"]),
     }
 
-
-def _mix(colour: str, other: str, amount: float) -> str:
-    """`amount` of the way from `colour` to `other`."""
-    mixed = [round(a + (b - a) * amount) for a, b in zip(rgb(colour), rgb(other))]
-    return "#" + "".join(f"{v:02x}" for v in mixed)

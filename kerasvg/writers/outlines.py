@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict
 
-from .svg import fmt
+from .paint import fmt
 
 TEXT_MODES = ("text", "paths")
 FONT_FILES = {"DejaVu Sans": "DejaVuSans.ttf", "DejaVu Serif": "DejaVuSerif.ttf",

@@ -1,13 +1,30 @@
-"""Resolved paint for every writer: face colours after shading, text, connector and frame colours."""
+"""What every writer shares: resolved paint (face colours after shading, text, connector, diff and frozen
+marks), numbers at fixed precision, units, and the page and raster limits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
-from .raster import PDF_MAX_POINTS as MAX_PAGE_PT
 from ..theme import Theme, alpha, fade, rgb, shade
 
 PX_TO_PT = 72 / 96
+PT_TO_PX = 96 / 72
+UNITS_PER_INCH = {"in": 1.0, "cm": 2.54, "mm": 25.4, "pt": 72.0, "px": 96.0}
+MAX_PAGE_PT = 14_400  # the largest page side PDF viewers accept (Acrobat's limit: 200 in)
+MAX_RASTER_SIDE = 32767  # cairo's limit
+PILLOW_MAX_PIXELS = 89_478_485  # Pillow's decompression-bomb threshold (Image.MAX_IMAGE_PIXELS): JPEG and PIL formats
+DIFF_BADGES = {"added": "+", "removed": "\u2212", "changed": "~"}
+DIFF_DASHES = {"added": None, "changed": (5.0, 2.5), "removed": (0.1, 3.0)}
+
+
+def fmt(value: float) -> str:
+    """Fixed precision: two decimals, trailing zeros dropped, never `-0`."""
+    text = "%.2f" % value
+    if text[-1] == "0":
+        text = text[:-3] if text[-2] == "0" else text[:-1]
+        if text == "-0":
+            return "0"
+    return text
 
 
 @dataclass(frozen=True)
@@ -86,12 +103,58 @@ def dash_of(theme: Theme, skip: bool, inferred: bool) -> Optional[tuple]:
     return None if style == "solid" else (5.0, 3.0) if style == "dashed" else (1.5, 2.5)
 
 
+def paper(theme: Theme) -> str:
+    """The colour behind the drawing: the canvas, or white when it is transparent (#rrggbb)."""
+    background = theme.values["canvas"]["background"]
+    return "#ffffff" if background == "transparent" else background[:7]
+
+
+@dataclass(frozen=True)
+class DiffInk:
+    """The theme's `[diff]` table, resolved: a colour per status, the badge text, outline width, fades."""
+
+    colours: Dict[str, str]
+    badge_text: str
+    halo: str
+    outline_width: float
+    same_opacity: float
+    removed_opacity: float
+
+
+def diff_ink(theme: Theme) -> DiffInk:
+    table = theme.values["diff"]
+    return DiffInk({s: table[s] for s in ("added", "removed", "changed")}, table["badge_text"], paper(theme),
+                   float(table["outline_width"]), float(table["same_opacity"]), float(table["removed_opacity"]))
+
+
+def hull(points) -> List[Tuple[float, float]]:
+    """Convex hull (Andrew's monotone chain), counter-clockwise from the lowest x: a box's diff outline."""
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: List[Tuple[float, float]] = []
+    upper: List[Tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
 def check_page(width_px: float, height_px: float, what: str) -> None:
-    """ValueError when a page would exceed MAX_PAGE_PT a side (or is empty)."""
+    """ValueError, before anything is drawn, when a page is empty or over MAX_PAGE_PT (200 in) a side."""
     w, h = width_px * PX_TO_PT, height_px * PX_TO_PT
     if not (0 < w and 0 < h):
         raise ValueError(f"cannot write {what}: the diagram is empty ({w:g} x {h:g} pt)")
-    if max(w, h) > MAX_PAGE_PT:
-        raise ValueError(f"cannot write {what}: a {w:,.0f} x {h:,.0f} pt picture is over the {MAX_PAGE_PT:,} pt "
-                         f"(200 in) a side that PDF viewers accept; "
-                         f"use a wrapping layout (aspect=...) or a lower detail level")
+    if not max(w, h) <= MAX_PAGE_PT:
+        raise ValueError(f"cannot write {what}: a {w:,.0f} x {h:,.0f} pt page is over the {MAX_PAGE_PT:,} pt "
+                         f"(200 in) a side that PDF viewers accept; give a smaller width (e.g. --width 7in), "
+                         f"a wrapping layout (aspect=...) or a lower detail level")

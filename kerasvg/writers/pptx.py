@@ -18,6 +18,8 @@ from ..scene.text import xml_safe
 from ..theme import Theme
 from . import paint as P
 
+EXTENSIONS = (".pptx",)
+
 SLIDE_WIDTH, SLIDE_HEIGHT = 12192000, 6858000  # 13.333 x 7.5 in, in EMU
 MARGIN = 228600  # 0.25 in
 EMU_PER_PT = 12700
@@ -153,8 +155,9 @@ def _text_box(slide: _Slide, shapes, left_px, top_px, width_px, lines, *, line_h
     return box
 
 
-def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] = None) -> bytes:
+def write(scene: Scene, theme: Theme, options) -> bytes:
     """The scene as a one-slide .pptx (bytes), deterministic for the same input."""
+    shade_step = options.shade_step
     P.check_page(scene.width, scene.height, ".pptx")
     pptx = _pptx()
     presentation = pptx.Presentation()
@@ -163,7 +166,7 @@ def write_pptx(scene: Scene, graph, theme: Theme, *, shade_step: Optional[int] =
     page = presentation.slides.add_slide(blank)
     with _counted_shape_ids(page.shapes._spTree._next_shape_id):
         _draw(page, scene, theme, shade_step)
-    presentation.core_properties.title = xml_safe(graph.name)
+    presentation.core_properties.title = xml_safe(scene.graph.name)
     presentation.core_properties.author = "kerasvg"
     out = io.BytesIO()
     presentation.save(out)

@@ -1,4 +1,4 @@
-"""SVG text → PNG / PDF (cairosvg) and JPEG (PNG flattened through Pillow)."""
+"""Rasters and PDF: the scene's SVG → PNG / PDF (cairosvg) and JPEG (PNG flattened through Pillow)."""
 from __future__ import annotations
 
 import io
@@ -6,15 +6,58 @@ import math
 import re
 import struct
 import zlib
+from dataclasses import replace
 from typing import Optional, Tuple
 
-MAX_SIDE = 32767
-PILLOW_MAX_PIXELS = 89_478_485  # Pillow's decompression-bomb threshold (Image.MAX_IMAGE_PIXELS): JPEG and PIL formats
-PDF_MAX_POINTS = 14_400  # the largest page side PDF viewers accept (Acrobat's limit: 200 in)
+from .paint import MAX_RASTER_SIDE, PILLOW_MAX_PIXELS, PT_TO_PX, UNITS_PER_INCH, check_page
+
+EXTENSIONS = (".png", ".jpg", ".jpeg", ".pdf")
 _POINTS_PER = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 
 
-def _cairosvg():
+def write(scene, theme, options) -> bytes:
+    """PNG, JPEG (`options.format` "jpg"/"jpeg") or PDF bytes of the scene."""
+    from . import svg as svg_writer
+
+    svg = svg_writer.write(scene, theme, replace(options, format="svg"))
+    if options.format == "pdf":
+        return to_pdf(svg)
+    jpeg = options.format in ("jpg", "jpeg")
+    scale, dpi, _, _ = pixel_size(scene, options, PILLOW_MAX_PIXELS if jpeg else None)
+    png = to_png(svg, scale, dpi)
+    return to_jpeg(png, flat_background(theme), options.quality, dpi) if jpeg else png
+
+
+def flat_background(theme) -> str:
+    """The colour a format without alpha is flattened onto: the canvas as #rrggbb, or 'transparent'."""
+    background = theme.values["canvas"]["background"]
+    return background[:7] if background != "transparent" else "transparent"
+
+
+def pixel_size(scene, options, max_pixels: Optional[int] = None, check: bool = True):
+    """(scale, dpi, width_px, height_px) for cairosvg, after checking the size is rasterizable."""
+    physical = options.physical_width
+    scale, dpi = raster_scale(options.scale, options.dpi, physical is not None)
+    width, height = scene.width, scene.height
+    if physical is not None and dpi is not None:
+        value, unit = physical
+        width_px = value / UNITS_PER_INCH[unit] * dpi
+        height_px = width_px * height / width
+        if unit == "px":  # cairosvg converts in/cm/mm/pt by dpi but takes px as device pixels
+            scale = dpi / 96.0
+    else:
+        factor = scale
+        if physical is not None:
+            value, unit = physical
+            factor = scale * value / UNITS_PER_INCH[unit] * 96 / width
+        width_px, height_px = width * factor, height * factor
+    if check:
+        check_size(width_px, height_px, " or a wrapping layout (aspect=...)", max_pixels)
+    return scale, dpi, width_px, height_px
+
+
+def cairosvg_module():
+    """cairosvg, or an ImportError that names what to install."""
     try:
         import cairosvg
     except ImportError as exc:
@@ -45,16 +88,16 @@ def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Op
     if not (math.isfinite(width_px) and math.isfinite(height_px)):
         raise ValueError(f"a raster of {width_px} x {height_px} px cannot be drawn{hint}")
     w, h = round(width_px), round(height_px)
-    if max_pixels is not None and w * h > max_pixels and max(w, h) <= MAX_SIDE:
+    if max_pixels is not None and w * h > max_pixels and max(w, h) <= MAX_RASTER_SIDE:
         largest = math.sqrt(max_pixels / (width_px * height_px))
         raise ValueError(
             f"a {w} x {h} px image is {w * h:,} pixels, over the {max_pixels:,}-pixel limit of Pillow, which writes "
             f"JPEG and the other bitmap formats; "
             f"use a smaller scale or dpi (this figure allows a scale up to {largest:.2f} times the one asked for){hint}")
-    if max(w, h) > MAX_SIDE:
-        largest = MAX_SIDE / max(width_px, height_px)
+    if max(w, h) > MAX_RASTER_SIDE:
+        largest = MAX_RASTER_SIDE / max(width_px, height_px)
         raise ValueError(
-            f"a {w} x {h} px raster exceeds cairo's limit of {MAX_SIDE} px a side; use a smaller scale "
+            f"a {w} x {h} px raster exceeds cairo's limit of {MAX_RASTER_SIDE} px a side; use a smaller scale "
             f"or dpi (this figure allows a scale up to {largest:.2f}){hint}"
         )
     return w, h
@@ -64,14 +107,15 @@ def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
     kwargs = {"bytestring": svg.encode("utf-8"), "scale": scale}
     if dpi is not None:
         kwargs["dpi"] = dpi
-    png = _cairosvg().svg2png(**kwargs)
+    png = cairosvg_module().svg2png(**kwargs)
     return with_dpi(png, dpi) if dpi is not None else png
 
 
 def to_pdf(svg: str) -> bytes:
     """A one-page PDF without cairo's creation date, so the same SVG always gives the same bytes."""
-    check_page(*page_points(svg))
-    _cairosvg()
+    width_pt, height_pt = page_points(svg)
+    check_page(width_pt * PT_TO_PX, height_pt * PT_TO_PX, "PDF")
+    cairosvg_module()
     return _dateless_pdf_surface().convert(bytestring=svg.encode("utf-8"))
 
 
@@ -105,14 +149,6 @@ def page_points(svg: str) -> Tuple[float, float]:
     root = _ROOT.search(svg)
     sizes = {name: float(value) * _POINTS_PER[unit] for name, value, unit in _LENGTH_ATTR.findall(root.group() if root else "")}
     return sizes.get("width", 0.0), sizes.get("height", 0.0)
-
-
-def check_page(width_pt: float, height_pt: float) -> None:
-    """Refuse a PDF page over 14,400 pt a side (200 in), before any drawing."""
-    if not max(width_pt, height_pt) <= PDF_MAX_POINTS:
-        raise ValueError(
-            f"a {width_pt:,.0f} x {height_pt:,.0f} pt PDF page is over the {PDF_MAX_POINTS:,} pt (200 in) a side "
-            "that PDF viewers accept; give a smaller width (e.g. --width 7in) or a wrapping layout (aspect=...)")
 
 
 def to_jpeg(png: bytes, background: str, quality: int = 95, dpi: Optional[float] = None) -> bytes:

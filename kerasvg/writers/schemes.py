@@ -10,7 +10,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ..scene import Scene
-from .svg import fmt
+from .paint import fmt
 from ..scene.text import xml_safe
 from ..theme import Theme
 from . import paint as P

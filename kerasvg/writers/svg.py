@@ -6,29 +6,16 @@ import json
 import unicodedata
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from ..graph.model import ModelGraph
 from ..scene import Scene
-from ..scene.text import name_key, xml_safe
-from ..theme import Theme, alpha, fade, shade
+from ..scene.text import name_key, text_width, xml_safe
+from ..theme import Theme, alpha
+from .paint import DIFF_BADGES, DIFF_DASHES, DiffInk, diff_ink, face_fills, fmt, hull, paper
 
-PT_TO_PX = 96 / 72
+EXTENSIONS = (".svg",)
 ID_TOKEN = "\x1fKVID\x1f"
+FROZEN_LEGEND_TYPE = "kerasvg:frozen"
+FROZEN_DASH = ' stroke-dasharray="3 2"'
 _PATTERN_SIZE = 6
-
-
-def fmt(value: float) -> str:
-    """Fixed precision: two decimals, trailing zeros dropped, never `-0`."""
-    text = "%.2f" % value
-    if text[-1] == "0":
-        text = text[:-3] if text[-2] == "0" else text[:-1]
-        if text == "-0":
-            return "0"
-    return text
-
-
-def _points(points):
-    """Points at the fixed precision, already as text (svgwrite joins them as `x,y x,y`)."""
-    return [(fmt(x), fmt(y)) for x, y in points]
 
 
 def _colour_attrs(colour: str, attr: str) -> Dict[str, str]:
@@ -55,30 +42,38 @@ def _title(layer, shape_text: Optional[str] = None) -> str:
     return f"{layer.name} ({layer.type}) {layer.shape_text if shape_text is None else shape_text}"
 
 
-def write_svg(
-    scene: Scene,
-    graph: ModelGraph,
-    theme: Theme,
-    *,
-    shade_step: Optional[int] = None,
-    id_prefix: Optional[str] = None,
-    width_attr: Optional[str] = None,
-    height_attr: Optional[str] = None,
-    membership: Optional[Dict[str, list]] = None,
-    glyphs: Optional[Dict[str, object]] = None,
-    frozen: FrozenSet[str] = frozenset(),
-    marks=None,
-) -> str:
-    """Render the scene. Ids start with `id_prefix`, or a short hash of the output itself.
+def write(scene: Scene, theme: Theme, options) -> str:
+    """The SVG document: the scene drawn with the theme; labels as outlines with `text_mode="paths"`;
+    with a light/dark pair, CSS that repaints it in the other scheme."""
+    width_attr = height_attr = None
+    if options.physical_width is not None:
+        value, unit = options.physical_width
+        width_attr = f"{fmt(value)}{unit}"
+        exact = f"{value * scene.height / scene.width:.4f}".rstrip("0").rstrip(".")  # 0.01 in would be 3 px at 300 dpi
+        height_attr = f"{exact}{unit}"
+    svg = draw(scene, theme, shade_step=options.shade_step, id_prefix=options.id_prefix, width_attr=width_attr,
+               height_attr=height_attr)
+    if options.text_mode == "paths":
+        from .outlines import text_as_paths
 
-    `marks` (a `diffmarks.DiffMarks`) adds diff statuses and their marks to layers and connectors."""
+        svg = text_as_paths(svg, theme.get("canvas", "font_family"), scene.font_size)
+    if options.other_theme is not None:
+        from .schemes import with_scheme
+
+        svg = with_scheme(svg, scene, options.other_theme, options.other_scheme, shade_step=options.shade_step)
+    return svg
+
+
+def draw(scene: Scene, theme: Theme, *, shade_step: Optional[int] = None, id_prefix: Optional[str] = None,
+         width_attr: Optional[str] = None, height_attr: Optional[str] = None) -> str:
+    """The scene as one SVG document. Ids start with `id_prefix`, or a short hash of the output itself."""
     import svgwrite
     import svgwrite.container
     import svgwrite.shapes
 
+    graph = scene.graph
     canvas, box_style, conn = theme.values["canvas"], theme.values["box"], theme.values["connector"]
-    if marks is not None:
-        marks = marks.with_theme(theme)
+    ink = diff_ink(theme) if scene.diff is not None else None
     dwg = svgwrite.Drawing(size=(width_attr or fmt(scene.width), height_attr or fmt(scene.height)), debug=False)
     dwg.viewbox(0, 0, float(fmt(scene.width)), float(fmt(scene.height)))
     root = dwg.attribs
@@ -92,9 +87,10 @@ def write_svg(
         f"Layered diagram of Keras model '{graph.name}': {len(scene.boxes)} layers, "
         f"{'at least ' if not graph.params_known else ''}{graph.total_params} parameters. Drawn by kerasvg."
     )))
-    if marks is not None and marks.models:
-        dwg.elements[1] = _text_element("desc", xml_safe(marks.description()))
-        root.update(marks.root_attrs())
+    if scene.diff is not None:
+        dwg.elements[1] = _text_element("desc", xml_safe(_diff_description(scene.diff)))
+        (_, layers_a, params_a), (_, layers_b, params_b) = scene.diff.models
+        root.update({"data-diff-layers": f"{layers_a} {layers_b}", "data-diff-params": f"{params_a} {params_b}"})
     styles = {b.name: theme.style_for(b.type, b.category, b.name) for b in scene.boxes}
     patterns = sorted({s["pattern"] for s in styles.values() if s["pattern"] != "none"})
     if patterns:
@@ -112,9 +108,8 @@ def write_svg(
             funnels.add(dwg.line((fmt(a[0]), fmt(a[1])), (fmt(b[0]), fmt(b[1]))))
         dwg.add(funnels)
 
-    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn, marks), _groups_xml(scene, canvas),
-           _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership or {}, glyphs or {}, marks,
-                       frozen)]
+    hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn, ink), _groups_xml(scene, canvas),
+           _layers_xml(scene, styles, box_style, canvas, shade_step, ink)]
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
@@ -126,17 +121,17 @@ def write_svg(
             style = theme.style_for(e.type, e.category)
             x, y, size = e.swatch
             entry = dwg.g(class_="legend-entry")
-            if marks is not None and marks.is_legend(e.type):
+            if e.kind == "diff":
                 entry.attribs["class"] = "legend-entry diff-legend"
                 entry.add(_TextElement(f"kvmark{len(hot)}", None))
-                hot.append(marks.legend_swatch(e.type, x, y, size, style["fill"]))
+                hot.append(_diff_swatch(ink, e.type, x, y, size, style["fill"]))
                 text = _text_element("text", xml_safe(e.text))
                 text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **text_fill})
                 entry.add(text)
                 legend.add(entry)
                 continue
-            entry.attribs["data-type"] = xml_safe(e.type)
-            if e.type == FROZEN_LEGEND_TYPE:
+            entry.attribs["data-type"] = FROZEN_LEGEND_TYPE if e.kind == "frozen" else xml_safe(e.type)
+            if e.kind == "frozen":
                 entry.attribs["class"] = "legend-entry frozen"
                 entry.add(_TextElement("kvfrozen", None))
                 text = _text_element("text", xml_safe(e.text))
@@ -166,8 +161,11 @@ def write_svg(
     return body.replace(ID_TOKEN, xml_safe(prefix).replace('"', "").replace("<", "").replace("&", ""))
 
 
-FROZEN_LEGEND_TYPE = "kerasvg:frozen"
-FROZEN_DASH = ' stroke-dasharray="3 2"'
+def _diff_description(summary) -> str:
+    (name_a, _, params_a), (name_b, _, params_b) = summary.models
+    counts = ", ".join(f"{n} {status}" for status, n in summary.counts)
+    return (f"Differences from Keras model '{name_a}' to '{name_b}': layers {counts}; "
+            f"parameters {params_a} \u2192 {params_b}. Drawn by kerasvg.")
 
 
 def lock_badge(x: float, y: float, ink: str, paper: str) -> str:
@@ -191,20 +189,9 @@ def _frozen_swatch(swatch, box_style, canvas) -> str:
 
 def _face_paints(style, box_style, shade_step: Optional[int], opacity) -> Dict[str, Dict[str, str]]:
     """Fill and stroke attributes of the three faces of a box in `style`."""
-    fill = style["fill"]
-    colours = {
-        "front": fill,
-        "top": _face_colour(fill, box_style["top_shade"], shade_step, 1),
-        "side": _face_colour(fill, box_style["side_shade"], shade_step, 2),
-    }
     stroke = _colour_attrs(style["outline"], "stroke")
-    return {role: {**_colour_attrs(colour, "fill"), **stroke, **opacity} for role, colour in colours.items()}
-
-
-def _face_colour(fill: str, amount: float, shade_step: Optional[int], steps: int) -> str:
-    if shade_step is not None:
-        return fade(fill, shade_step * steps)
-    return shade(fill, amount)
+    return {role: {**_colour_attrs(colour, "fill"), **stroke, **opacity}
+            for role, colour in face_fills(style, box_style, shade_step).items()}
 
 
 def _text_element(tag: str, text: str) -> "_TextElement":
@@ -298,7 +285,7 @@ def _split_at_points(attrs) -> Tuple[str, str]:
     return _attrs(before), _attrs(after)
 
 
-def _connectors_xml(scene, conn, marks=None) -> str:
+def _connectors_xml(scene, conn, ink: Optional[DiffInk] = None) -> str:
     dash = None if conn["skip_style"] == "solid" else "5 3" if conn["skip_style"] == "dashed" else "1.5 2.5"
     out = [f'<g class="connectors" fill="none" stroke-linejoin="round" stroke-width="{fmt(conn["width"])}">']
     line_attrs, head_attrs, dashes = {}, {}, {}
@@ -315,13 +302,17 @@ def _connectors_xml(scene, conn, marks=None) -> str:
         classes = "connector" + (" skip" if c.skip else "") + (" inferred" if c.inferred else "") + (" stub" if c.stub else "")
         before, after = line_attrs[c.skip, c.inferred]
         head, extra = head_attrs[c.skip], ""
-        if marks is not None:
-            group, line, arrow = marks.connector(c.source, c.target)
-            extra = _attrs(group)
-            if line is not None:
+        if c.diff is not None:
+            if c.diff == "same":
+                extra = _attrs({"data-diff": c.diff, "opacity": fmt(ink.same_opacity)})
+            else:
+                colour = ink.colours[c.diff]
+                line = {"stroke": colour, "stroke-width": fmt(ink.outline_width * 0.8)}
+                if c.diff == "removed":
+                    line.update({"stroke-dasharray": "1 3", "stroke-linecap": "round"})
+                extra = _attrs({"data-diff": c.diff})
                 before, after = _split_at_points({"stroke-dasharray": dashes[c.skip, c.inferred], **line})
-            if arrow is not None:
-                head = _split_at_points(arrow)
+                head = _split_at_points({"class": "arrowhead", "fill": colour})
         out.append(f'<g class="{classes}" data-from="{_esc(name_key(c.source))}" data-to="{_esc(name_key(c.target))}"{extra}>'
                    f'<polyline{before} points="{_pts(c.points)}"{after} />')
         if arrowheads:
@@ -362,8 +353,6 @@ def _repeats_xml(scene, canvas) -> str:
 def _groups_xml(scene, canvas) -> str:
     """Stage and block frames, behind the boxes: one outline per row (a block has one) and a caption
     on a patch of background, so that connectors passing under it leave it legible."""
-    from ..scene.text import text_width
-
     groups = [f for f in scene.frames if f.kind in ("stage", "block")]
     if not groups:
         return ""
@@ -393,8 +382,7 @@ def _groups_xml(scene, canvas) -> str:
     return "".join(out)
 
 
-def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership, glyphs, marks=None,
-                frozen=frozenset()) -> str:
+def _layers_xml(scene, styles, box_style, canvas, shade_step, ink: Optional[DiffInk] = None) -> str:
     """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
     out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
     nested = [f for f in scene.frames if f.kind == "nested"]
@@ -404,15 +392,14 @@ def _layers_xml(scene, graph, styles, box_style, canvas, shade_step, membership,
         for member in frame.members:
             parents.setdefault(member, []).append(frame)
     position = {b.name: i for i, b in enumerate(scene.boxes)}
-    group_layers = {layer.name: layer for layer, _ in graph.groups}
+    group_layers = {layer.name: layer for layer, _ in scene.graph.groups}
     text_colour = canvas["text_color"][:7]
-    emit_layer = _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, membership, glyphs,
-                                   marks, frozen)
+    emit_layer = _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink)
     done = set()
 
     def emit_frame(frame, depth):
         layer = group_layers[frame.name]
-        diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
+        diff_attrs, diff_title = _diff_attrs(frame.diff, ink, nested=True)
         out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
                    f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
                    f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}"{diff_attrs}>'
@@ -450,16 +437,72 @@ def _json_list(names) -> str:
     return json.dumps([name_key(n) for n in names], ensure_ascii=False)
 
 
-def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, membership=None, glyphs=None,
-                      marks=None, frozen=frozenset()):
+def _diff_attrs(mark, ink: Optional[DiffInk], nested: bool = False) -> Tuple[str, str]:
+    """A diff status's attributes on a `g.layer` and the lines it adds to the `<title>` tooltip."""
+    if mark is None:
+        return "", ""
+    attrs = {"data-diff": mark.status}
+    if mark.details:
+        attrs["data-diff-detail"] = xml_safe("; ".join(mark.details))
+    if mark.name_a is not None:
+        attrs["data-name-a"] = name_key(mark.name_a)
+    if not nested and mark.status == "same":
+        attrs["opacity"] = fmt(ink.same_opacity)
+    elif not nested and mark.status == "removed":
+        attrs["fill-opacity"] = fmt(ink.removed_opacity)
+        attrs["stroke-opacity"] = "0.5"
+    if mark.status == "same":
+        title = ""
+    elif mark.status == "changed" and mark.details:
+        title = "\nchanged: " + "\n".join(mark.details)
+    else:
+        title = "\n" + {"added": "added (only in b)", "removed": "removed (only in a)", "changed": "changed"}[mark.status]
+    return _attrs(attrs), title
+
+
+def _diff_overlay(box, ink: DiffInk, font_size: float) -> str:
+    """The status outline around a box and its badge (nothing for `same`)."""
+    status = box.diff.status
+    if status == "same":
+        return ""
+    outline = hull([p for face in box.faces for p in face.points])
+    dash = DIFF_DASHES[status]
+    dash_attrs = f' stroke-dasharray="{fmt(dash[0])} {fmt(dash[1])}" stroke-linecap="round"' if dash else ""
+    points = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in outline)
+    xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+    return (f'<polygon class="diff-halo" points="{points}" fill="none" stroke="{ink.halo}" '
+            f'stroke-opacity="1" stroke-width="{fmt(ink.outline_width + 2)}" />'
+            f'<polygon class="diff-outline" points="{points}" fill="none" stroke="{ink.colours[status]}" stroke-opacity="1" '
+            f'stroke-width="{fmt(ink.outline_width)}"{dash_attrs} />'
+            + _diff_badge(ink, status, max(xs), min(ys), font_size))
+
+
+def _diff_badge(ink: DiffInk, status: str, x: float, y: float, font_size: float) -> str:
+    r = font_size * 0.55
+    return (f'<g class="diff-badge" fill-opacity="1" stroke-opacity="1">'
+            f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(r)}" fill="{ink.colours[status]}" '
+            f'stroke="{ink.badge_text}" stroke-width="0.8" stroke-dasharray="none" />'
+            f'<text x="{fmt(x)}" y="{fmt(y + font_size * 0.36)}" text-anchor="middle" font-weight="bold" '
+            f'font-size="{fmt(font_size * 0.95)}" fill="{ink.badge_text}">{DIFF_BADGES[status]}</text></g>')
+
+
+def _diff_swatch(ink: DiffInk, status: str, x: float, y: float, size: float, grey: str) -> str:
+    """The legend swatch of a diff status: its badge, or a faded box for `same`."""
+    if status == "same":
+        return (f'<rect class="diff-swatch" x="{fmt(x)}" y="{fmt(y)}" width="{fmt(size)}" height="{fmt(size)}" '
+                f'fill="{grey}" stroke="{grey}" opacity="{fmt(ink.same_opacity)}" />')
+    return _diff_badge(ink, status, x + size / 2, y + size / 2 - size * 0.05, size * 0.9)
+
+
+def _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink: Optional[DiffInk] = None):
     """A function that appends box i's layer group to `out`."""
-    membership, glyphs = membership or {}, glyphs or {}
+    graph = scene.graph
     text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
     face_opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
     face_parts: Dict[tuple, Dict[str, Tuple[str, str]]] = {}
     font_size = scene.font_size
     text_colour = canvas["text_color"][:7]
-    paper = canvas["background"][:7] if canvas["background"] != "transparent" else "#ffffff"
+    behind = canvas["background"][:7] if canvas["background"] != "transparent" else "#ffffff"
 
     def emit(i):
         b = scene.boxes[i]
@@ -471,13 +514,12 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
             paints = _face_paints(style, box_style, shade_step, face_opacity)
             parts = face_parts[key] = {role: _split_at_points({"class": "face " + role, **paint})
                                        for role, paint in paints.items()}
-        diff_attrs, diff_title = (_attrs(marks.layer_attrs(layer.name)), marks.title_suffix(layer.name)) if marks else ("", "")
-        glyph = glyphs.get(b.name)
-        kind = f" {glyph.group.level}" if glyph is not None else ""
-        is_frozen = b.name in frozen
+        diff_attrs, diff_title = _diff_attrs(b.diff, ink)
+        kind = f" {b.level}" if b.level is not None else ""
+        is_frozen = b.frozen
         kind += " frozen" if is_frozen else ""
-        within = f' data-group="{_esc(_json_list(membership[b.name]))}"' if b.name in membership else ""
-        listed = f' data-members="{_esc(_json_list(glyph.group.members))}"' if glyph is not None else ""
+        within = f' data-group="{_esc(_json_list(b.groups))}"' if b.groups else ""
+        listed = f' data-members="{_esc(_json_list(b.members))}"' if b.level is not None else ""
         shape_text = layer.shape_text
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
                    f'data-name="{_esc(name_key(layer.name))}" '
@@ -493,13 +535,13 @@ def _layer_xml_writer(scene, graph, styles, box_style, canvas, shade_step, out, 
             out.append(f'<polygon{before} points="{points}"{after} />')
             if overlay:
                 out.append(f'<polygon class="pattern {face.role}" {overlay} points="{points}" stroke="none" />')
-        if marks is not None:
-            out.append(marks.layer_overlay(b, font_size))
+        if b.diff is not None:
+            out.append(_diff_overlay(b, ink, font_size))
         if is_frozen:
-            out.append(lock_badge(b.x + b.width, b.y, text_colour, paper))
+            out.append(lock_badge(b.x + b.width, b.y, text_colour, behind))
         if b.label is not None:
-            label_fill = marks.label_fill(b.name) if marks is not None else None
-            fill = text_fill if label_fill is None else _attrs(label_fill, sort=False)
+            removed = b.diff is not None and b.diff.status == "removed"
+            fill = _attrs({"fill": ink.colours["removed"], "fill-opacity": "1"}, sort=False) if removed else text_fill
             x = fmt(b.label.x)
             anchor = "" if b.label.anchor == "middle" else f' text-anchor="{b.label.anchor}"'
             for k, line_text in enumerate(b.label.lines):

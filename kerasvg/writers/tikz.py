@@ -9,9 +9,11 @@ import unicodedata
 from typing import Dict, List, Optional
 
 from ..scene import Scene
-from .svg import fmt
 from ..theme import Theme
 from . import paint as P
+from .paint import fmt
+
+EXTENSIONS = (".tex",)
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
@@ -126,12 +128,20 @@ def _pattern(name: str, points, ink: str, unit: float) -> List[str]:
     return ["\\begin{scope}", f"\\clip {_path(points, True)};", f"{command} {' '.join(strokes)};", "\\end{scope}"]
 
 
-def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, font: str = r"\small",
-               shade_step: Optional[int] = None, width_bp: Optional[float] = None) -> str:
-    """The scene as a `tikzpicture` (or, with `standalone=True`, a pdflatex-ready document).
+def write(scene: Scene, theme: Theme, options) -> str:
+    """The scene as a `tikzpicture` (or, with `options.standalone`, a pdflatex-ready document), labels
+    at `options.font`; a printed width sets the picture's width, else it is 0.75 bp per scene px."""
+    width_bp = None
+    if options.physical_width is not None:
+        value, unit_name = options.physical_width
+        width_bp = value / P.UNITS_PER_INCH[unit_name] * 72
+    return draw(scene, theme, standalone=options.standalone, font=options.font, shade_step=options.shade_step,
+                width_bp=width_bp)
 
-    The picture is `width_bp` wide when given (a printed width), else 0.75 bp per scene px.
-    """
+
+def draw(scene: Scene, theme: Theme, *, standalone: bool = False, font: str = r"\small",
+         shade_step: Optional[int] = None, width_bp: Optional[float] = None) -> str:
+    """The scene in TikZ, `width_bp` wide when given."""
     unit = width_bp / scene.width if width_bp else P.PX_TO_PT
     P.check_page(scene.width * unit / P.PX_TO_PT, scene.height * unit / P.PX_TO_PT, "TikZ")
     colour = _Colours()
@@ -203,7 +213,7 @@ def write_tikz(scene: Scene, graph, theme: Theme, *, standalone: bool = False, f
                              unit)
         body.append(f"\\node[{node}, anchor=base west] at ({fmt(e.text_x)},{fmt(e.text_y)}) {{{latex_text(e.text)}}};")
 
-    picture = [f"% {_comment(graph.name)}: drawn by kerasvg. Needs only \\usepackage{{tikz}}.",
+    picture = [f"% {_comment(scene.graph.name)}: drawn by kerasvg. Needs only \\usepackage{{tikz}}.",
                f"\\begin{{tikzpicture}}[x={_unit_text(unit)}bp, y=-{_unit_text(unit)}bp]", *colour.definitions(), *body, "\\end{tikzpicture}"]
     if not standalone:
         return "\n".join(picture) + "\n"

@@ -9,7 +9,6 @@ from .matching import match_layers
 from ..graph.model import Layer, ModelGraph, expand_nested, topological_order
 from ..scene.text import terminal_safe
 
-STATUSES = ("added", "removed", "changed", "same")
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~", "same": "="}
 _MISSING = object()
 
@@ -33,14 +32,6 @@ class ModelDiff:
     def differs(self) -> bool:
         """True when any layer or edge is not `same`."""
         return any(s != "same" for s in self.layers.values()) or any(s != "same" for s in self.connectors.values())
-
-    def marks(self):
-        """The SVG decorations of this diff (see `diffmarks.DiffMarks`)."""
-        from .marks import DiffMarks
-
-        groups = {layer.name: members for layer, members in self.union.groups}
-        models = tuple((g.name, len(g.layers), _total(g, commas=False)) for g in (self.a, self.b))
-        return DiffMarks(self.layers, self.details, self.names_a, self.connectors, groups, models)
 
 
 def glyph_status(member_statuses: Iterable[str]) -> str:
@@ -193,12 +184,11 @@ def render(result: ModelDiff, **keywords):
     """Draw a `ModelDiff` (from `compare`) with `layered_view`'s keywords."""
     if keywords.get("fold_repeats"):
         raise ValueError("fold_repeats=True: not available in a diff (folding would hide which copy changed)")
-    from ..layered import _collector_paused, _layered_view
+    from ..layered import draw
 
     keywords = {k: v for k, v in keywords.items() if k != "expand_nested"}
     options, preset = keywords.pop("options", None), keywords.pop("preset", None)
-    with _collector_paused():
-        return _layered_view(result.union, options, preset, keywords, marks=result.marks())
+    return draw(result.union, keywords, options=options, preset=preset, diff=result)
 
 
 # ---------------------------------------------------------------- text summary
@@ -221,11 +211,11 @@ def summary_lines(result: ModelDiff, per_change: bool = True) -> List[str]:
     change = f"{sign}{abs(delta):,}" if result.a.params_known and result.b.params_known else "change unknown"
     lines.append(
         f" {_plural(result.count('changed'), 'layer')} changed, {result.count('added')} added, "
-        f"{result.count('removed')} removed; parameters {_total(result.a)} \u2192 {_total(result.b)} ({change})")
+        f"{result.count('removed')} removed; parameters {parameter_total(result.a)} \u2192 {parameter_total(result.b)} ({change})")
     return lines
 
 
-def _total(graph: ModelGraph, commas: bool = True) -> str:
+def parameter_total(graph: ModelGraph, commas: bool = True) -> str:
     """A model's parameter total; `≥ N` when some layers' counts are unknown (N counts the known ones)."""
     total = f"{graph.total_params:,}" if commas else str(graph.total_params)
     return total if graph.params_known else f"\u2265 {total}" if commas else f"\u2265{total}"

@@ -2,6 +2,6 @@
 `marks` puts those statuses on the scene, `summary` prints them."""
 from __future__ import annotations
 
-from .compare import ModelDiff, compare, diff
+from .compare import ModelDiff, compare, diff, render, summary_lines
 
-__all__ = ["ModelDiff", "compare", "diff"]
+__all__ = ["ModelDiff", "compare", "diff", "render", "summary_lines"]

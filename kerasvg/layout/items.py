@@ -1,0 +1,272 @@
+"""What the layout is given: one item per drawn layer (label, category, size), the frames, the options,
+and the detail level and box scale that fit a printed width."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+from ..graph.categories import category_of
+from ..graph.groups import Glyph, Grouping, captions, collapse, elide_middle, restrict
+from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
+from ..options import UNITS_PER_INCH, parse_aspect, parse_max_width
+from ..scene import Scene
+from ..scene.text import text_width
+from ..theme import Theme
+from .assemble import layout
+from .label_parts import part_text
+from .record import record_of
+from .sizing import Sizing, box_size
+from .spec import FrameSpec, Item, LayoutOptions
+
+MAX_NAME_CHARS = 28
+SPARSE_LABELS_ABOVE = 60
+FIT_HEIGHT_RATIO = 1.3  # with width=, a coarser detail level is chosen while the figure is taller than this
+
+
+def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme: Theme, font_px: float,
+              gaps: Mapping[str, float], physical, labelled: FrozenSet[str] = frozenset(), extra_legend=()):
+    """The scene at the detail asked for, or with a printed width the most detailed level that fits a
+    column-shaped figure; with the graph, groups and glyphs drawn at that level, and the level.
+
+    `labelled` names layers that get their name even where labels are sparse (a diff's changes);
+    `extra_legend` adds (kind, type, category, text) entries after the layer types'."""
+    levels = [given["detail"]] if given.get("detail") else ["layers"]
+    if physical is not None and not given.get("detail") and grouping:
+        levels = ["layers"] + (["blocks"] if grouping.blocks else []) + (["stages"] if grouping.stages else [])
+    all_layers, all_groups = graph, grouping
+    for detail in levels:
+        graph, grouping, glyphs = at_detail(all_layers, all_groups, detail, given)
+        frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") \
+            else frozenset()
+        items = [replace(item, gap_before=gaps.get(item.name, 0.0)) if item.name in gaps else item
+                 for item in items_for(graph, given, live, theme, font_px, grouping, glyphs)]
+        items = [replace(it, lines=label_lines(graph.layer(it.name), ("name",)))
+                 if not it.lines and it.name in labelled else it for it in items]
+        opts = layout_options(graph, given, theme, font_px, items, frozen, grouping)
+        if extra_legend:
+            opts = replace(opts, legend=opts.legend + tuple(extra_legend))
+        sizing = sizing_for(given, len(graph.layers))
+        if physical is None:
+            scene = layout(sized(items, graph, sizing, given), graph.edges, opts)
+            break
+        scene, fitted = fit_width(items, graph, sizing, given, opts, physical)
+        if fitted:
+            break
+    membership = grouping.membership()
+    scene = replace(scene, graph=graph, detail=detail, boxes=tuple(
+        replace(b, groups=tuple(membership.get(b.name, ())), frozen=b.name in frozen,
+                level=glyphs[b.name].group.level if b.name in glyphs else None,
+                members=tuple(glyphs[b.name].group.members) if b.name in glyphs else ())
+        for b in scene.boxes))
+    return scene, opts, glyphs, all_layers
+
+
+def label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
+    lines = []
+    for part in parts:
+        if part == "name":
+            name = layer.name
+            lines.append(elide_middle(name, MAX_NAME_CHARS))
+        elif part == "type":
+            lines.append(layer.type)
+        elif part == "shape":
+            lines.append(" | ".join(compact_shape(s) for s in layer.output_shapes) or "?")
+        elif part == "params":
+            lines.append(f"{format_count(layer.params)} params")
+        else:
+            text = part_text(layer, part, live)
+            if text:
+                lines.append(text)
+    return tuple(lines)
+
+
+def items_for(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grouping = Grouping(),
+           glyphs: Optional[Dict[str, Glyph]] = None) -> List[Item]:
+    parts = given["labels"] if given.get("labels") is not None else tuple(theme.get("labels", "show"))
+    labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
+    if labelled is not None and grouping:  # captions name the blocks: label inputs, outputs and changes
+        ends = set(graph.inputs) | set(graph.outputs)
+        in_block = {m for block in grouping.blocks for m in block.members}
+        labelled = {n for n in labelled if n in ends or (category_of(graph.layer(n).type) != "merge"
+                                                          and n not in in_block)}
+    if labelled is not None:
+        parts = ("name",)
+    callback = given.get("text_callable")
+    flat_indices = set(given.get("index_2D") or [])
+    volume = given.get("draw_volume", True)
+    frame_depth: Dict[str, int] = {}
+    for members in [m for _, m in graph.groups] + [g.members for g in grouping.all]:
+        for name in members:
+            frame_depth[name] = frame_depth.get(name, 0) + 1
+    repeated = {name for members, _ in graph.repeats for name in members}
+    frame_step = font_px * 1.2 + 4
+    items = []
+    placed_above = theme.get("labels", "placement") == "above"
+    for layer in graph.layers:
+        above = placed_above
+        lines = () if labelled is not None and layer.name not in labelled else \
+            label_lines(layer, parts, live.get(layer.name))
+        if callback is not None and layer.index is not None:
+            text, above = callback(layer.index, live[layer.name] if layer.name in live else record_of(layer))
+            lines = tuple(str(text).split("\n")) if text else ()
+        if glyphs and layer.name in glyphs and labelled is not None:  # many glyphs: each just named
+            lines = (elide_middle(layer.name, MAX_NAME_CHARS),)
+        elif glyphs and layer.name in glyphs and lines:
+            lines = lines + (f"{glyphs[layer.name].layer_count} layers",)
+        flat = not volume or (layer.index is not None and layer.index in flat_indices)
+        pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
+        category = glyphs[layer.name].category if glyphs and layer.name in glyphs else category_of(layer.type)
+        items.append(Item(layer.name, layer.type, category, 0, 0, 0 if flat else 1, lines, bool(above), pad))
+    return items
+
+
+def sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[Item]:
+    result, sizes = [], {}
+    for item, layer in zip(items, graph.layers):
+        shape = layer.shape
+        try:
+            w, h, d = sizes[shape]
+        except KeyError:
+            w, h, d = sizes[shape] = box_size(shape, sizing)
+        except TypeError:  # a shape that cannot be a key
+            w, h, d = box_size(shape, sizing)
+        result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines,
+                           item.above, item.pad_top, item.gap_before))
+    return result
+
+
+def layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, frozen=frozenset(),
+                    grouping: Grouping = Grouping()) -> LayoutOptions:
+    family = theme.get("canvas", "font_family")
+    legend = ()
+    if given.get("legend"):
+        legend = _shared_swatches(_legend_entries(graph, items, given.get("show_dimension", False)), theme)
+    if frozen:
+        legend += (("frozen", "", "other", "frozen (trainable=False)"),)
+    return LayoutOptions(
+        spacing=float(given.get("spacing", max(6.0, 28 * density(len(graph.layers))))),
+        aspect=parse_aspect(given.get("aspect")),
+        max_width=parse_max_width(given.get("max_width")),
+        padding=float(theme.get("canvas", "padding")),
+        font_size=font_px,
+        line_spacing=float(given.get("text_vspacing", 2)),
+        reversed=bool(given.get("draw_reversed", False)),
+        funnel=bool(given.get("draw_funnel", False)),
+        inferred_edges=graph.inferred_edges,
+        legend=legend,
+        legend_extra=float(given.get("legend_text_spacing_offset", 0)),
+        legend_columns=theme.get("legend", "columns"),
+        legend_position=theme.get("legend", "position"),
+        lane_gap=16.0 * max(0.5, density(len(graph.layers))),
+        row_gap=18.0 * max(0.67, density(len(graph.layers))),
+        transposed=given.get("direction", "lr") == "tb",
+        stagger_labels=len(graph.layers) > SPARSE_LABELS_ABOVE and "labels" not in given,
+        frames=_frame_specs(graph) + _group_frame_specs(graph, grouping),
+        measure=lambda text: text_width(text, font_px, family),
+    )
+
+
+def _frame_specs(graph: ModelGraph) -> Tuple[FrameSpec, ...]:
+    nested = [FrameSpec(layer.name, "nested", f"{layer.name} · {layer.type}", members) for layer, members in graph.groups]
+    repeats = [FrameSpec(f"repeat-{i}", "repeat", f"×{count}", members) for i, (members, count) in enumerate(graph.repeats)]
+    return tuple(nested + repeats)
+
+
+def _group_frame_specs(graph: ModelGraph, grouping: Grouping) -> Tuple[FrameSpec, ...]:
+    specs = []
+    for group in grouping.all:
+        texts = captions(group, graph, lambda layer: compact_shape(layer.shape))
+        specs.append(FrameSpec(group.name, group.level, texts[0], group.members, tuple(texts[1:])))
+    return tuple(specs)
+
+
+def _shared_swatches(entries, theme: Theme) -> Tuple[Tuple[str, str, str], ...]:
+    """Classes drawn alike share one legend entry (`MaxPooling2D / GlobalAveragePooling2D`)."""
+    merged: Dict[tuple, List] = {}
+    for type_name, category, text in entries:
+        style = theme.style_for(type_name, category)
+        key = (style["fill"], style["outline"], style["pattern"])
+        if key in merged:
+            merged[key][2] += " / " + text
+        else:
+            merged[key] = [type_name, category, text]
+    return tuple(("type", *e) for e in merged.values())
+
+
+def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str, str, str], ...]:
+    seen: Dict[Tuple[str, str], List[str]] = {}
+    for item, layer in zip(items, graph.layers):
+        shapes = seen.setdefault((item.type, item.category), [])
+        text = compact_shape(layer.shape)
+        if text not in shapes:
+            shapes.append(text)
+    entries = []
+    for (type_name, category), shapes in seen.items():
+        text = type_name
+        if show_dimension:
+            dims = ", ".join(shapes)
+            text += "  " + (dims if len(dims) <= 40 else dims[:39] + "…")
+        entries.append((type_name, category, text))
+    return tuple(entries)
+
+
+def density(layer_count: int) -> float:
+    """1 for small models, shrinking toward 0.3 so large models fit a page."""
+    return 1.0 if layer_count <= SPARSE_LABELS_ABOVE else max(0.15, (SPARSE_LABELS_ABOVE / layer_count) ** 1.3)
+
+
+def sizing_for(given, layer_count: int) -> Sizing:
+    """kerasvg's own sizing (vectors as bars across the flow), or visualkeras's when asked for."""
+    orientation = given.get("one_dim_orientation", "z" if given.get("direction") == "tb" else "y")
+    if not any(k in given for k in ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
+                                    "dimension_caps", "relative_base_size")):
+        return Sizing(one_dim_orientation=orientation, scale=density(layer_count))
+    vk = {k: given.get(k, default) for k, default in (
+        ("min_z", 20), ("min_xy", 20), ("max_z", 400), ("max_xy", 2000), ("scale_z", 1.5), ("scale_xy", 4),
+        ("dimension_caps", None), ("relative_base_size", 20))}
+    return Sizing(mode=given.get("sizing_mode", "accurate"), one_dim_orientation=given.get("one_dim_orientation", "z"), **vk)
+
+
+def _height_limit(aspect: Optional[float]) -> float:
+    """How tall a printed figure may be, per unit of width: column-shaped, or as `aspect=` asks (with slack)."""
+    return FIT_HEIGHT_RATIO if aspect is None else max(FIT_HEIGHT_RATIO, 1.25 / aspect)
+
+
+def fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
+    """The largest boxes (never smaller text) that keep the drawing within the printed width and no taller
+    than FIT_HEIGHT_RATIO times it (or as `aspect=` asks); rows wrap at that width. Returns the scene and
+    whether it fits; if even tiny boxes do not, the tiny ones."""
+    value, unit = physical
+    target = value / UNITS_PER_INCH[unit] * 96
+    if opts.max_width is None and opts.aspect is None:
+        opts = replace(opts, max_width=target)
+    limit = _height_limit(opts.aspect) * target
+
+    def scene_at(scale):
+        return layout(sized(items, graph, replace(sizing, scale=scale), given), graph.edges, opts)
+
+    def fits(scene):
+        return scene.width <= target + 0.5 and scene.height <= limit
+
+    def printed(scene):
+        return replace(scene, width=round(max(scene.width, target), 2))  # the printed width exactly
+
+    smallest = scene_at(0.05)
+    if fits(smallest):
+        for scale in (4.0, 3.0, 2.0, 1.5, 1.0, 0.8, 0.64, 0.5, 0.4, 0.3, 0.2, 0.12):
+            scene = scene_at(scale)
+            if fits(scene):
+                return printed(scene), True
+        return printed(smallest), True
+    return printed(smallest), False
+
+
+def at_detail(graph: ModelGraph, grouping: Grouping, detail: str, given):
+    """The graph drawn at `detail`, the groups that frame it, and its glyphs; folded if asked."""
+    graph, grouping, glyphs = collapse(graph, grouping, detail)
+    if given.get("direction") == "tb":  # group frames and captions are laid out for left-to-right rows only
+        grouping = Grouping()
+    if given.get("fold_repeats"):
+        graph = fold_repeats(graph)
+        grouping = restrict(grouping, [l.name for l in graph.layers])
+    return graph, grouping, glyphs

@@ -1,0 +1,191 @@
+"""Saved model files (`.keras` zip, model-config `.json`, legacy `.h5`): recognise one and read its model
+config and weight counts, within the byte budgets. Nothing in the file is executed."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Optional, Tuple
+
+from .. import budgets
+from .errors import SavedModelError
+from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weights_location
+
+ZIP_MAGIC = b"PK\x03\x04"
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
+H5_CHILD_SECONDS = 15
+
+
+def read_model_file(path: Path) -> Tuple[dict, Optional[WeightTree]]:
+    """The model config dict and weight counts of a `.keras` zip, a model-config `.json` or a legacy `.h5` file."""
+    if not path.exists():
+        raise SavedModelError(f"{path}: no such file")
+    if path.is_dir():
+        raise SavedModelError(f"{path}: is a folder, not a model file (.keras, .h5 or .json)")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise SavedModelError(f"{path}: not a regular file (a FIFO, device or socket), so not read")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    weights = None
+    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
+        text = _config_from_zip(path)
+        weights = _archive_weights(path)
+    elif head.startswith(HDF5_MAGIC):
+        text, tree = _config_from_h5(path)
+        weights = WeightTree(tree["layers"]) if tree else None
+    elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
+        kind = "a zip archive" if path.suffix.lower() == ".keras" else "an HDF5 file"
+        raise SavedModelError(f"{path}: not {kind}, so not a saved Keras model (is the file truncated or renamed?)")
+    else:
+        text = _read_capped(path)
+    return _parse_json(text, path), weights
+
+
+def _archive_weights(path: Path) -> Optional[WeightTree]:
+    """The weight counts of a `.keras` archive's `model.weights.h5`, or None when there are none or they
+    cannot be read: counts then come from the config where kerasvg knows the class, and are unknown
+    otherwise. Read in pure Python (`kerasvg.readers.hdf5`); files using parts of HDF5 it does not read go to
+    h5py in a child process (a crafted HDF5 file can crash the library)."""
+    from .hdf5 import FormatError
+    from .isolate import IsolationError, run_isolated
+
+    location = weights_location(path)
+    if location is None:
+        return None
+    try:
+        tree = read_weight_tree(str(path), *location)
+    except (FormatError, OSError):
+        try:
+            tree = run_isolated(weight_tree_or_none, str(path), *location, memory_bytes=H5_CHILD_MEMORY,
+                                seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+        except (IsolationError, OSError):
+            return None
+    return WeightTree(tree["layers"]) if tree else None
+
+
+def weight_tree_or_none(path: str, offset: int = 0, length: Optional[int] = None) -> Optional[dict]:
+    """`read_weight_tree_h5py`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        return None
+    try:
+        return read_weight_tree_h5py(path, offset, length)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
+        return None
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        return budgets.read_bounded(path, "model config")
+    except budgets.BudgetError as exc:
+        raise SavedModelError(str(exc)) from None
+
+
+def _config_from_zip(path: Path) -> bytes:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SavedModelError(f"{path}: not a readable zip archive ({exc})") from None
+    with archive:
+        try:
+            info = archive.getinfo("config.json")
+        except KeyError:
+            names = ", ".join(archive.namelist()[:5]) or "nothing"
+            raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
+        limit = budgets.current().input_bytes
+        if info.file_size > limit:
+            raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
+                                                       "input_bytes")))
+        try:
+            with archive.open(info) as member:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise SavedModelError(f"{path}: config.json cannot be unpacked ({exc})") from None
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to more than it declares, which",
+                                                   "input_bytes")))
+    return data
+
+
+def _config_from_h5(path: Path) -> Tuple[bytes, Optional[dict]]:
+    """The `model_config` attribute and the weight counts, read in a child process: a crafted HDF5 file
+    can crash the library."""
+    from .isolate import IsolationError, run_isolated
+
+    limit = budgets.current().input_bytes
+    try:
+        return run_isolated(h5_model_config_and_weights, str(path), limit, memory_bytes=4 * limit + H5_CHILD_MEMORY,
+                            seconds=H5_CHILD_SECONDS, what="the HDF5 library")
+    except IsolationError as exc:
+        raise SavedModelError(f"{path}: {exc} (reading this file in a child process)") from None
+
+
+def h5_model_config_and_weights(path: str, limit: int) -> Tuple[bytes, Optional[dict]]:
+    """`model_config` and the weight counts of a legacy `.h5` file, in one child process."""
+    return h5_model_config(path, limit), weight_tree_or_none(path)
+
+
+def h5_model_config(path: str, limit: int) -> bytes:
+    """`model_config` of a legacy `.h5` file as bytes, at most `limit` of them (run it isolated)."""
+    try:
+        import h5py
+    except ImportError:
+        raise SavedModelError(f"{path}: reading legacy .h5 files needs h5py: pip install 'kerasvg[h5]'") from None
+    try:
+        with h5py.File(path, "r") as handle:
+            if "model_config" not in handle.attrs:
+                raw = None
+            else:
+                stored = h5py.h5a.open(handle.id, b"model_config").get_storage_size()
+                if stored > limit:
+                    raise SavedModelError(str(budgets.exceeded(
+                        f"{path}: the model_config attribute of {stored:,} bytes", "input_bytes", limit)))
+                raw = handle.attrs.get("model_config")
+    except OSError as exc:
+        raise SavedModelError(f"{path}: not a readable HDF5 file ({exc})") from None
+    if raw is None:
+        raise SavedModelError(f"{path}: the HDF5 file has no model_config (a weights-only file?), so there is no model to draw")
+    data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+    if len(data) > limit:
+        raise SavedModelError(str(budgets.exceeded(
+            f"{path}: the model_config attribute of {len(data):,} bytes", "input_bytes", limit)))
+    return data
+
+
+def _parse_json(data: bytes, path) -> dict:
+    try:
+        config = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise SavedModelError(f"{path}: not a JSON model config (the bytes are not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise SavedModelError(f"{path}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise SavedModelError(f"{path}: JSON nested too deeply to be a model config") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        digits = re.search(r"has (\d+) digits", str(exc))
+        what = f"an integer of {digits.group(1)} digits" if digits else str(exc)
+        raise SavedModelError(f"{path}: not a usable JSON model config ({what}; no model needs such a number)") from None
+    depth = _json_depth(config)
+    if depth > budgets.current().depth:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
+    if not isinstance(config, dict):
+        raise SavedModelError(f"{path}: expected a JSON object (what model.to_json() writes), got a JSON {type(config).__name__}")
+    return config
+
+
+def _json_depth(value) -> int:
+    """How deeply lists and objects nest (level by level, so any depth is safe to measure)."""
+    depth, level = 0, [value] if isinstance(value, (list, dict)) else []
+    while level:
+        depth += 1
+        deeper = []
+        for item in level:
+            deeper += [c for c in (item.values() if isinstance(item, dict) else item) if isinstance(c, (list, dict))]
+        level = deeper
+    return depth
