@@ -28,6 +28,7 @@ system-packages:
 
 test: system-packages $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/ruff check kerasvg
 	$(BIN)/python -m pytest -q -m "slow or not slow"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

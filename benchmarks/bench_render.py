@@ -24,9 +24,10 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kerasvg  # noqa: E402
-from kerasvg import layered  # noqa: E402
+from kerasvg.layout import items as layout_items  # noqa: E402
 from kerasvg.readers import live as reader  # noqa: E402
 from kerasvg.writers import raster  # noqa: E402
+from kerasvg.writers import svg as svg_writer  # noqa: E402
 
 STAGES = ("read_model", "layout", "svg", "raster")
 
@@ -37,8 +38,8 @@ class StageClock:
     def __init__(self):
         self.totals = dict.fromkeys(STAGES, 0.0)
         self._patch(reader, "read_model", "read_model")
-        self._patch(layered, "layout", "layout")
-        self._patch(layered, "write_svg", "svg")
+        self._patch(layout_items, "layout", "layout")
+        self._patch(svg_writer, "draw", "svg")
         self._patch(raster, "to_png", "raster")
 
     def _patch(self, module, attribute, stage):

@@ -4,8 +4,8 @@ writer that `writers.registry()` finds for it."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from PIL import Image as PILImage
@@ -14,7 +14,6 @@ from . import writers
 from .writers import WriteOptions, raster
 from .writers.files import write_atomic
 from .writers.paint import PILLOW_MAX_PIXELS
-
 
 
 def format_of(path, format: Optional[str] = None) -> str:

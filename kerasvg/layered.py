@@ -15,13 +15,20 @@ from .graph.ranges import layer_range, with_stubs
 from .graph.spacers import spacer_gaps
 from .layout.items import scene_for
 from .layout.styling import check_class_names, check_keys, layer_tables
-from .options import (LayeredOptions, class_name, did_you_mean, groups_from_layered_groups, parse_width, resolve,
-                      themes_for, warn_not_drawn)
+from .options import (
+    LayeredOptions,
+    class_name,
+    did_you_mean,
+    groups_from_layered_groups,
+    parse_width,
+    resolve,
+    themes_for,
+    warn_not_drawn,
+)
 from .readers import read
 from .writers import WriteOptions
 from .writers.outlines import check_text_mode
 from .writers.paint import PT_TO_PX
-
 
 _View = TypeVar("_View", bound=Callable[..., Any])
 

@@ -10,7 +10,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .graph.groups import LEVELS
 from .layout.sizing import ORIENTATIONS, SIZING_MODES
@@ -54,8 +54,6 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "detail": None,
     "load": False,
     "imports": None,
-    "groups": None,
-    "detail": None,
 }
 DIRECTIONS = ("lr", "tb")
 StyleMap = Mapping[Union[str, type], Mapping[str, Any]]

@@ -74,11 +74,11 @@ def _render(outdir, spec: str, keywords, interactive: bool, module):
     svg_path, fragment_path = folder / f"{key}.svg", folder / f"{key}.fragment.html"
     if svg_path.is_file() and (not interactive or fragment_path.is_file()):
         return svg_path.name, fragment_path.read_text(encoding="utf-8") if interactive else None
-    from .cli import _call_model
+    from .cli.models import call_model
     from .writers.files import write_atomic
     from .layered import layered_view
 
-    diagram = layered_view(_call_model(spec), **keywords)
+    diagram = layered_view(call_model(spec), **keywords)
     folder.mkdir(parents=True, exist_ok=True)
     fragment = diagram.to_html(standalone=False) if interactive else None
     if fragment is not None:

@@ -211,10 +211,14 @@ def test_failure_in_a_later_format_writes_nothing(small_keras, tmp_path, monkeyp
     svg_out, pdf_out = tmp_path / "fig.svg", tmp_path / "fig.pdf"
     svg_out.write_bytes(SENTINEL)
 
-    def broken_pdf(self):
-        raise RuntimeError("cairo exploded")
+    encode = kerasvg.diagram.Diagram.encode
 
-    monkeypatch.setattr(kerasvg.diagram.Diagram, "to_pdf", broken_pdf)
+    def broken_pdf(self, path=None, **options):
+        if str(path).endswith(".pdf"):
+            raise RuntimeError("cairo exploded")
+        return encode(self, path, **options)
+
+    monkeypatch.setattr(kerasvg.diagram.Diagram, "encode", broken_pdf)
     assert main(["render", str(path), "-o", str(svg_out), "-o", str(pdf_out)]) == 2
     line = _error_line(capsys.readouterr().err)
     assert "cairo exploded" in line

@@ -96,6 +96,25 @@ def test_each_flag_draws_what_its_keyword_draws(model_file, tmp_path, flag, keyw
     assert out.read_text(encoding="utf-8") == api
 
 
+def test_every_drawing_flag_is_one_layered_view_keyword():
+    """The one table of flags: each sets a layered_view keyword; render has them all, diff the shared ones."""
+    import inspect
+
+    from kerasvg.cli.args import OPTIONS, RENDER, SHARED, build_parser, keywords
+
+    parameters = inspect.signature(kerasvg.layered_view).parameters
+    assert [o.keyword for o in OPTIONS if o.keyword not in parameters] == []
+    assert len({o.flag for o in OPTIONS}) == len({o.keyword for o in OPTIONS}) == len(OPTIONS)
+    render = build_parser().parse_args(["render", "m.keras", "-o", "x.svg"])
+    diff = build_parser().parse_args(["diff", "a.keras", "b.keras"])
+    assert all(hasattr(render, o.dest) for o in OPTIONS)
+    assert all(hasattr(diff, o.dest) for o in SHARED) and not any(hasattr(diff, o.dest) for o in RENDER)
+    assert keywords(render) == keywords(diff) == {}
+    given = build_parser().parse_args(["diff", "a.keras", "b.keras", "--legend", "--theme", "light,dark",
+                                       "--aspect", "2:1", "--expand-nested"])
+    assert keywords(given) == {"legend": True, "theme": ("light", "dark"), "aspect": 2.0, "expand_nested": True}
+
+
 def test_set_changes_any_theme_value(model_file, tmp_path):
     out = _render(model_file, tmp_path, "--set", "canvas.font_size=11", "--set", "layer.conv2.fill=#ff0000",
                   "--set", "connector.arrowheads=false")

@@ -114,7 +114,7 @@ def scenes(draw):
             b = draw(st.integers(a + 2, count - 1))
             edges.append((f"layer{a}", f"layer{b}"))
     font = draw(st.sampled_from((9.0, 12.0, 16.0)))
-    legend = tuple((t, c, t) for t, c in sorted({(it.type, it.category) for it in items})) if draw(st.booleans()) else ()
+    legend = tuple(("type", t, c, t) for t, c in sorted({(it.type, it.category) for it in items})) if draw(st.booleans()) else ()
     opts = LayoutOptions(
         spacing=draw(st.floats(4, 60)), padding=draw(st.floats(0, 40)), font_size=font,
         line_spacing=draw(st.floats(0, 8)), reversed=draw(st.booleans()), funnel=draw(st.booleans()),

@@ -17,7 +17,7 @@ import kerasvg
 from kerasvg import ModelGraph, ThemeError, themes
 from kerasvg.graph.categories import CATEGORIES, category_of
 from kerasvg.graph.model import Layer
-from kerasvg.writers.svg import PT_TO_PX
+from kerasvg.writers.paint import PT_TO_PX
 from kerasvg.theme import SCHEMA, STYLE_KEYS, fade, load_theme, reference_markdown, rgb, shade
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ import pytest
 import kerasvg
 from kerasvg import Layer, ModelGraph
 from kerasvg.scene import Scene
-from kerasvg.writers.tikz import latex_text, write_tikz
+from kerasvg.writers import WriteOptions
+from kerasvg.writers.tikz import latex_text, write
 from kerasvg.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,9 +96,9 @@ def test_labels_stay_centred_under_any_document_font():
 
 
 def test_a_page_beyond_the_budget_is_refused():
-    scene = Scene(width=20000.0, height=100.0, boxes=(), connectors=())
+    scene = Scene(width=20000.0, height=100.0, boxes=(), connectors=(), graph=chain_graph(["a", "b"]))
     with pytest.raises(ValueError, match="14,400 pt"):
-        write_tikz(scene, chain_graph(["a", "b"]), load_theme())
+        write(scene, load_theme(), WriteOptions(format="tex"))
 
 
 def test_cli_writes_tex(tmp_path):

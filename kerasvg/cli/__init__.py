@@ -10,12 +10,11 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Optional
 
 from .. import budgets
 from ..writers.files import write_atomic  # noqa: F401  outputs.write_all calls it from here (tests replace it)
 from . import diff, render
-from .args import build_parser
+from .args import build_parser, check
 from .demo import DEMO_FORMATS, DEMO_MODEL, demo, themes
 from .errors import CliError, describe, report
 from .models import call_model
@@ -36,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        check(args)
         with budgets.override(**dict(args.budget)):
             return COMMANDS[args.command](args)
     except CliError as exc:

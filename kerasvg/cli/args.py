@@ -211,6 +211,14 @@ def keywords(args) -> dict[str, object]:
     return result
 
 
+def check(args) -> None:
+    """The flag combinations argparse cannot refuse itself, as a CliError."""
+    if getattr(args, "scale", None) is not None and getattr(args, "dpi", None) is not None:
+        raise CliError("give --scale or --dpi, not both")
+    if getattr(args, "imports", None) and not args.load:
+        raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
+
+
 # ---------------------------------------------------------------- parser
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .args import keywords
-from .errors import CliError, guard
+from .errors import guard
 from .models import read_graph
 from .outputs import check_output, payloads, write_all
 
@@ -11,8 +11,6 @@ def run(args) -> int:
     """`kerasvg diff A B [-o OUT ...]`; exit status 1 when the models differ and --exit-code or --quiet."""
     from ..comparison.compare import compare, render, summary_lines
 
-    if args.scale is not None and args.dpi is not None:
-        raise CliError("give --scale or --dpi, not both")
     drawing = keywords(args)
     for out in args.output:
         check_output(out)

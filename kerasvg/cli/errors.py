@@ -25,7 +25,7 @@ def guard(what: str, action, debug: bool = False):
         return action()
     except CliError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # any failure becomes one line naming `what`
         if debug:
             traceback.print_exc()
         if isinstance(exc, SavedModelError):
@@ -41,7 +41,7 @@ def describe(exc: BaseException) -> str:
         return "nested too deeply to process"
     try:
         text = str(exc).strip()
-    except Exception:
+    except Exception:  # a __str__ that fails still gives the type's name
         text = ""
     text = text.splitlines()[0] if text else ""
     if len(text) > 500:

@@ -42,10 +42,6 @@ class RenderOptions(NamedTuple):
 
 def run(args) -> int:
     """`kerasvg render`; the exit status."""
-    if args.imports and not args.load:
-        raise CliError("--import is used only with --load (modules are imported to load the model with Keras)")
-    if args.scale is not None and args.dpi is not None:
-        raise CliError("give --scale or --dpi, not both")
     options = RenderOptions(keywords(args), args.scale, args.dpi, args.load, tuple(args.imports), args.debug,
                             tuple(args.budget))
     models = expand(args.models)
@@ -86,7 +82,7 @@ def _batch(models: list[str], folder: Path, options: RenderOptions, args) -> int
                 found += stale(rendered)
                 checked += len(rendered)
             else:
-                guard(model, lambda: write_all(rendered), args.debug)
+                guard(model, functools.partial(write_all, rendered), args.debug)
             progress.step(terminal_safe(f"{model} -> " + ", ".join(str(t) for t in targets)))
         except CliError as exc:
             failed += 1

@@ -1,13 +1,12 @@
 """Compare two models: pair their layers, mark each layer and edge, and draw the union in one diagram."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from .matching import match_layers
 from ..graph.model import Layer, ModelGraph, expand_nested, topological_order
 from ..scene.text import terminal_safe
+from .matching import match_layers
 
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~", "same": "="}
 _MISSING = object()

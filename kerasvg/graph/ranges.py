@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, List, Tuple
 
-from .model import ModelGraph
 from ..scene import Connector, Scene
+from .model import ModelGraph
 
 STUB_LENGTH = 14.0
 

@@ -9,7 +9,6 @@ from ..graph.categories import category_of
 from ..graph.groups import Glyph, Grouping, captions, collapse, elide_middle, restrict
 from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
 from ..options import UNITS_PER_INCH, parse_aspect, parse_max_width
-from ..scene import Scene
 from ..scene.text import text_width
 from ..theme import Theme
 from .assemble import layout

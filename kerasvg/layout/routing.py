@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-from .geometry import entry_x, exit_x, with_arrow
 from ..scene import Connector
+from .geometry import entry_x, exit_x, with_arrow
 from .spec import SIDE_MARGIN, SKIP_BASE, TRACK, Node
 
 

@@ -63,7 +63,9 @@ def _spatial_size(value: int) -> float:
 def _legible_size(dims, orientation) -> Tuple[float, float, float]:
     """Logarithmic sizes that keep a 224×224×64 conv and a Dense(10) both readable."""
     spatial = _spatial_size
-    channels = lambda v: _log_size(v, 4, 5, 6, 64)
+
+    def channels(v):
+        return _log_size(v, 4, 5, 6, 64)
     if not dims:
         return (14, 14, 10)
     if len(dims) == 1:

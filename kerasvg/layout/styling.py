@@ -6,9 +6,9 @@ import fnmatch
 import warnings
 from typing import Any, Dict, Iterable, Mapping, Set, Tuple
 
-from ..readers.keras_classes import KERAS_LAYER_CLASSES
 from ..graph.model import ModelGraph
 from ..options import class_name
+from ..readers.keras_classes import KERAS_LAYER_CLASSES
 from ..theme import STYLE_KEYS, is_glob
 
 IMAGE_KEYS = ("image", "image_fit", "image_axis", "scale_image")

@@ -63,7 +63,7 @@ def _shape_list(value) -> List[Any]:
     """build_config input_shape: one shape or a list/dict of shapes → list of shapes."""
     if value is None:
         return []
-    if isinstance(value, dict) and not ("class_name" in value):
+    if isinstance(value, dict) and "class_name" not in value:
         return [json_shape(value[k]) for k in sorted(value)]
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple, dict)) or v is None for v in value) \
             and any(isinstance(v, (list, tuple, dict)) for v in value):
@@ -72,6 +72,8 @@ def _shape_list(value) -> List[Any]:
 
 
 class _Reader:
+    """Reads one model config, nested models included, counting layers, edges and depth against the budgets."""
+
     def __init__(self, source: str):
         self.source = source
         self.count = 0

@@ -5,9 +5,9 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from dataclasses import replace
 from typing import Any, Dict, List, Mapping
 
 from ..graph.model import Layer, ModelGraph, format_count

@@ -207,31 +207,52 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
                       line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
                       align=align, name="label", bold=frame.kind == "repeat")
 
+    marks = P.diff_ink(theme) if scene.diff is not None else None
     if scene.connectors:
         group = page.shapes.add_group_shape()
         group.name = "connectors"
         for c in scene.connectors:
-            ink = P.connector_paint(theme, c.skip)
+            ink, dash = P.connector_paint(theme, c.skip), P.dash_of(theme, c.skip, c.inferred)
+            if c.diff == "same":
+                ink = P.Paint(ink.colour, round(ink.opacity * marks.same_opacity, 4))
+            elif c.diff is not None:
+                ink, dash = P.paint(marks.colours[c.diff]), (1.0, 3.0) if c.diff == "removed" else dash
             line = slide.freeform(group.shapes, c.points, False, xml_safe(f"{c.source} -> {c.target}"))
             _fill(line, None)
-            _line(line, ink, slide.length(conn["width"]), P.dash_of(theme, c.skip, c.inferred))
+            _line(line, ink, slide.length(conn["width"]), dash)
             if conn["arrowheads"] and c.arrow:
                 head = slide.freeform(group.shapes, c.arrow, True, "arrowhead")
                 _fill(head, ink)
                 _line(head, None, 0)
 
+    paper = P.paint(P.paper(theme))
     for b in scene.boxes:
         look = P.box_paint(theme, b.type, b.category, shade_step, b.name)
+        status = b.diff.status if b.diff is not None else None
+        fill_fade, line_fade = {"same": (marks.same_opacity,) * 2, "removed": (marks.removed_opacity, 0.5)}.get(
+            status, (1.0, 1.0)) if marks is not None else (1.0, 1.0)
         group = page.shapes.add_group_shape()
         group.name = xml_safe(b.name)
         for face in b.faces:
             shape = slide.freeform(group.shapes, face.points, True, face.role)
-            _face_fill(shape, look.faces[face.role], look.pattern, text)
-            _line(shape, look.outline, stroke)
+            _face_fill(shape, _faded(look.faces[face.role], fill_fade), look.pattern, text)
+            _line(shape, _faded(look.outline, line_fade), stroke, (3, 2) if b.frozen else None)
         if b.label is not None:
             left, top, right, _ = b.label.bounds
+            ink = P.paint(marks.colours["removed"]) if status == "removed" else _faded(text, fill_fade)
             _text_box(slide, group.shapes, left, top, right - left, b.label.lines, line_height_px=b.label.line_height,
-                      font_px=scene.font_size, font=font, ink=text, align=b.label.anchor, name="label")
+                      font_px=scene.font_size, font=font, ink=ink, align=b.label.anchor, name="label")
+        if status not in (None, "same"):
+            outline = P.hull([p for face in b.faces for p in face.points])
+            for colour, width, dash in ((marks.halo, marks.outline_width + 2, None),
+                                        (marks.colours[status], marks.outline_width, P.DIFF_DASHES[status])):
+                ring = slide.freeform(group.shapes, outline, True, f"diff {status}")
+                _fill(ring, None)
+                _line(ring, P.paint(colour), slide.length(width), dash)
+            _badge(slide, group.shapes, status, max(p[0] for p in outline), min(p[1] for p in outline),
+                   scene.font_size, marks, font)
+        if b.frozen:
+            _lock(slide, group.shapes, b.x + b.width, b.y, text, paper)
 
     if scene.legend:
         legend = page.shapes.add_group_shape()
@@ -239,15 +260,63 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
         for e in scene.legend:
             look = P.box_paint(theme, e.type, e.category, shade_step)
             x, y, size = e.swatch
-            swatch = slide.freeform(legend.shapes, ((x, y), (x + size, y), (x + size, y + size), (x, y + size)),
-                                    True, xml_safe(e.type))
-            _face_fill(swatch, look.faces["front"], look.pattern, text)
-            _line(swatch, look.outline, stroke)
+            square = ((x, y), (x + size, y), (x + size, y + size), (x, y + size))
+            if e.kind == "diff" and e.type != "same":
+                _badge(slide, legend.shapes, e.type, x + size / 2, y + size / 2 - size * 0.05, size * 0.9, marks, font)
+            else:
+                swatch = slide.freeform(legend.shapes, square, True, xml_safe(e.type or e.kind))
+                if e.kind == "frozen":
+                    _fill(swatch, None)
+                    _line(swatch, text, stroke, (3, 2))
+                    _lock(slide, legend.shapes, x + size + 0.5, y - 1.0, text, paper)
+                elif e.kind == "diff":
+                    _fill(swatch, _faded(look.faces["front"], marks.same_opacity))
+                    _line(swatch, _faded(look.faces["front"], marks.same_opacity), stroke)
+                else:
+                    _face_fill(swatch, look.faces["front"], look.pattern, text)
+                    _line(swatch, look.outline, stroke)
             width = scene.font_size * 0.7 * max(len(e.text), 1) + scene.font_size
             _text_box(slide, legend.shapes, e.text_x, e.text_y - scene.font_size, width, (e.text,),
                       line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
                       align="start", name="label")
 
+
+
+def _faded(ink: P.Paint, amount: float) -> P.Paint:
+    return ink if amount >= 1 else P.Paint(ink.colour, round(ink.opacity * amount, 4))
+
+
+def _circle(x: float, y: float, r: float, steps: int = 24):
+    import math
+
+    return [(x + r * math.cos(2 * math.pi * k / steps), y + r * math.sin(2 * math.pi * k / steps)) for k in range(steps)]
+
+
+def _badge(slide: _Slide, shapes, status: str, x: float, y: float, font_px: float, marks: P.DiffInk, font: str) -> None:
+    """A diff badge: a disc in the status colour with its symbol, centred at (x, y)."""
+    disc = slide.freeform(shapes, _circle(x, y, font_px * 0.55), True, f"badge {status}")
+    _fill(disc, P.paint(marks.colours[status]))
+    _line(disc, P.paint(marks.badge_text), slide.length(0.8))
+    _text_box(slide, shapes, x - font_px, y - font_px * 0.62, font_px * 2, (P.DIFF_BADGES[status],),
+              line_height_px=font_px * 1.2, font_px=font_px * 0.95, font=font, ink=P.paint(marks.badge_text),
+              align="middle", name="badge text", bold=True)
+
+
+def _lock(slide: _Slide, shapes, x: float, y: float, ink: P.Paint, paper: P.Paint) -> None:
+    """The frozen mark: a small padlock whose top-right corner is at (x, y)."""
+    left, top = x - 10.5, y + 1.5
+    plate = slide.freeform(shapes, ((left, top), (left + 9, top), (left + 9, top + 10), (left, top + 10)), True, "lock")
+    _fill(plate, P.Paint(paper.colour, 0.85))
+    _line(plate, None, 0)
+    shackle = slide.freeform(shapes, [(left + 2.75, top + 5), (left + 2.75, top + 3.2), (left + 3.5, top + 2),
+                                      (left + 4.5, top + 1.7), (left + 5.5, top + 2), (left + 6.25, top + 3.2),
+                                      (left + 6.25, top + 5)], False, "shackle")
+    _fill(shackle, None)
+    _line(shackle, ink, slide.length(1.1))
+    body = slide.freeform(shapes, ((left + 1.5, top + 5), (left + 7.5, top + 5), (left + 7.5, top + 9),
+                                   (left + 1.5, top + 9)), True, "lock body")
+    _fill(body, ink)
+    _line(body, None, 0)
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -10,10 +10,10 @@ import re
 from typing import List, Optional, Tuple
 
 from ..scene import Scene
-from .paint import fmt
 from ..scene.text import xml_safe
 from ..theme import Theme
 from . import paint as P
+from .paint import fmt
 
 SCHEMES = ("light", "dark")
 AUTO_PAIR = ("default", "dark")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from ..scene import Scene
 from ..scene.text import name_key, text_width, xml_safe
 from ..theme import Theme, alpha
-from .paint import DIFF_BADGES, DIFF_DASHES, DiffInk, diff_ink, face_fills, fmt, hull, paper
+from .paint import DIFF_BADGES, DIFF_DASHES, DiffInk, diff_ink, face_fills, fmt, hull
 
 EXTENSIONS = (".svg",)
 ID_TOKEN = "\x1fKVID\x1f"

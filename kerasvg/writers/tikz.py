@@ -117,6 +117,40 @@ def _pattern_strokes(name: str, bounds, unit: float) -> List[str]:
     return out
 
 
+BADGE_TEXT = {"added": "+", "removed": "$-$", "changed": "\\textasciitilde{}"}
+
+
+def _badge(status: str, x: float, y: float, font_size: float, marks: P.DiffInk, colour, unit: float) -> List[str]:
+    """A diff badge: a disc in the status colour with its symbol, centred at (x, y)."""
+    return [f"\\filldraw[fill={colour(marks.colours[status])}, draw={colour(marks.badge_text)}, "
+            f"line width={_bp(0.8, unit)}] ({fmt(x)},{fmt(y)}) circle[radius={_bp(font_size * 0.55, unit)}];",
+            f"\\node[inner sep=0pt, text={colour(marks.badge_text)}, font=\\bfseries] at ({fmt(x)},{fmt(y)}) "
+            f"{{{BADGE_TEXT[status]}}};"]
+
+
+def _diff_mark(box, marks: P.DiffInk, colour, unit: float, font_size: float) -> List[str]:
+    """A box's diff outline (on a halo) and badge, as the SVG writer draws them."""
+    status = box.diff.status
+    outline = P.hull([p for face in box.faces for p in face.points])
+    dash = P.DIFF_DASHES[status]
+    dash_text = f", dash pattern=on {_bp(max(dash[0], 0.5), unit)} off {_bp(dash[1], unit)}" if dash else ""
+    return [f"\\draw[{colour(marks.halo)}, line width={_bp(marks.outline_width + 2, unit)}, line join=round] "
+            f"{_path(outline, True)};",
+            f"\\draw[{colour(marks.colours[status])}, line width={_bp(marks.outline_width, unit)}, line join=round"
+            f"{dash_text}] {_path(outline, True)};",
+            *_badge(status, max(p[0] for p in outline), min(p[1] for p in outline), font_size, marks, colour, unit)]
+
+
+def _lock(x: float, y: float, ink: str, paper: str) -> List[str]:
+    """The frozen mark: a small padlock whose top-right corner is at (x, y), as the SVG writer draws it."""
+    left, top = x - 10.5, y + 1.5
+    return [f"\\fill[{paper}, fill opacity=0.85, rounded corners=2bp] ({fmt(left)},{fmt(top)}) rectangle "
+            f"({fmt(left + 9)},{fmt(top + 10)});",
+            f"\\draw[{ink}, line width=0.8bp] ({fmt(left + 2.75)},{fmt(top + 5)}) -- ({fmt(left + 2.75)},{fmt(top + 3.5)}) "
+            f"arc[start angle=180, end angle=0, radius=1.75] -- ({fmt(left + 6.25)},{fmt(top + 5)});",
+            f"\\fill[{ink}] ({fmt(left + 1.5)},{fmt(top + 5)}) rectangle ({fmt(left + 7.5)},{fmt(top + 9)});"]
+
+
 def _pattern(name: str, points, ink: str, unit: float) -> List[str]:
     """A face's fill pattern: its strokes clipped to the face (plain TikZ, no patterns library)."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -173,37 +207,68 @@ def draw(scene: Scene, theme: Theme, *, standalone: bool = False, font: str = r"
                 body.append(f"\\node[{node}, anchor=base west] at ({fmt(x)},{fmt(y)}) {{{latex_text(text)}}};")
 
     conn = theme.values["connector"]
+    marks = P.diff_ink(theme) if scene.diff is not None else None
     for c in scene.connectors:
         ink = P.connector_paint(theme, c.skip)
         dash = P.dash_of(theme, c.skip, c.inferred)
+        if c.diff == "same":
+            ink = P.Paint(ink.colour, round(ink.opacity * marks.same_opacity, 4))
+        elif c.diff is not None:
+            ink = P.paint(marks.colours[c.diff])
+            dash = (1.0, 3.0) if c.diff == "removed" else dash
         dash_text = f", dash pattern=on {_bp(dash[0], unit)} off {_bp(dash[1], unit)}" if dash else ""
         body.append(f"\\draw[{colour(ink.colour)}{_opacity('draw opacity', ink.opacity)}, "
                     f"line width={_bp(conn['width'], unit)}, line join=round{dash_text}] {_path(c.points, False)};")
         if conn["arrowheads"] and c.arrow:
             body.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
 
+    paper = P.paper(theme)
     for b in scene.boxes:
         look = P.box_paint(theme, b.type, b.category, shade_step, b.name)
         body.append(f"% layer: {_comment(b.name)}")
-        body.append("\\begin{scope}")
+        status = b.diff.status if b.diff is not None else None
+        fade = {"same": f"[opacity={fmt(marks.same_opacity)}]",
+                "removed": f"[fill opacity={fmt(marks.removed_opacity)}, draw opacity=0.5]"}.get(status, "") \
+            if marks is not None else ""
+        body.append("\\begin{scope}" + fade)
         outline = colour(look.outline.colour) + _opacity("draw opacity", look.outline.opacity)
+        frozen = f", dash pattern=on {_bp(3, unit)} off {_bp(2, unit)}" if b.frozen else ""
         for face in b.faces:
             fill = look.faces[face.role]
             body.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
-                        f"draw={outline}, {stroke}] {_path(face.points, True)};")
+                        f"draw={outline}, {stroke}{frozen}] {_path(face.points, True)};")
             if look.pattern != "none":
                 body += _pattern(look.pattern, face.points, text_name, unit)
         if b.label is not None:
             label = b.label
             anchor, align = ("north", "center") if label.anchor == "middle" else ("north west", "left")
             lines = "\\\\".join(latex_text(line) for line in label.lines)
-            body.append(f"\\node[{node}, anchor={anchor}, align={align}] at ({fmt(label.x)},{fmt(label.y)}) "
+            label_node = node if status != "removed" else \
+                f"inner sep=0pt, font={font}, text={colour(marks.colours['removed'])}, text opacity=1"
+            body.append(f"\\node[{label_node}, anchor={anchor}, align={align}] at ({fmt(label.x)},{fmt(label.y)}) "
                         f"{{{lines}}};")
         body.append("\\end{scope}")
+        if status not in (None, "same"):
+            body += _diff_mark(b, marks, colour, unit, scene.font_size)
+        if b.frozen:
+            body += _lock(b.x + b.width, b.y, text_name, colour(paper))
 
     for e in scene.legend:
         look = P.box_paint(theme, e.type, e.category, shade_step)
         x, y, size = e.swatch
+        if e.kind != "type":
+            if e.kind == "frozen":
+                body.append(f"\\draw[{text_name}, {stroke}, dash pattern=on {_bp(3, unit)} off {_bp(2, unit)}] "
+                            f"({fmt(x)},{fmt(y)}) rectangle ({fmt(x + size)},{fmt(y + size)});")
+                body += _lock(x + size + 0.5, y - 1.0, text_name, colour(paper))
+            elif e.type == "same":
+                grey = look.faces["front"].colour
+                body.append(f"\\filldraw[fill={colour(grey)}, draw={colour(grey)}, opacity={fmt(marks.same_opacity)}] "
+                            f"({fmt(x)},{fmt(y)}) rectangle ({fmt(x + size)},{fmt(y + size)});")
+            else:
+                body += _badge(e.type, x + size / 2, y + size / 2 - size * 0.05, size * 0.9, marks, colour, unit)
+            body.append(f"\\node[{node}, anchor=base west] at ({fmt(e.text_x)},{fmt(e.text_y)}) {{{latex_text(e.text)}}};")
+            continue
         front = look.faces["front"]
         body.append(f"\\filldraw[fill={colour(front.colour)}{_opacity('fill opacity', front.opacity)}, "
                     f"draw={colour(look.outline.colour)}, {stroke}] ({fmt(x)},{fmt(y)}) rectangle "
