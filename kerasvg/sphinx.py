@@ -75,8 +75,8 @@ def _render(outdir, spec: str, keywords, interactive: bool, module):
     if svg_path.is_file() and (not interactive or fragment_path.is_file()):
         return svg_path.name, fragment_path.read_text(encoding="utf-8") if interactive else None
     from .cli.models import call_model
-    from .writers.files import write_atomic
     from .layered import layered_view
+    from .writers.files import write_atomic
 
     diagram = layered_view(call_model(spec), **keywords)
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import pytest
 from kerasvg.zoo import all_to_all_config as all_to_all
 
 from kerasvg import budgets, cli
+from kerasvg.cli import outputs as cli_outputs
 from kerasvg.readers.isolate import IsolationError, last_run, run_isolated
 from kerasvg.scene.text import name_key
 
@@ -336,14 +337,14 @@ def test_same_stem_different_extension_keeps_the_extension(tmp_path, capsys):
 def test_several_outputs_are_all_written_or_none(tmp_path, capsys, monkeypatch, kept):
     model = write_json(tmp_path / "m.json", dense_model())
     png = tmp_path / "x.png"
-    real = cli.write_atomic
+    real = cli_outputs.write_atomic
 
     def full_disk(path, data):
         if Path(path) == png:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(path, data)
 
-    monkeypatch.setattr(cli, "write_atomic", full_disk)
+    monkeypatch.setattr(cli_outputs, "write_atomic", full_disk)
     html = tmp_path / "new.html"
     status, _, stderr = run_main(capsys, "render", model, "-o", kept, "-o", html, "-o", png)
     assert status == 2

@@ -12,7 +12,6 @@ import traceback
 from collections.abc import Sequence
 
 from .. import budgets
-from ..writers.files import write_atomic  # noqa: F401  outputs.write_all calls it from here (tests replace it)
 from . import diff, render
 from .args import build_parser, check
 from .demo import DEMO_FORMATS, DEMO_MODEL, demo, themes

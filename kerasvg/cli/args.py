@@ -13,8 +13,6 @@ from ..writers import formats
 from .demo import DEMO_FORMATS
 from .errors import CliError
 
-_ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)\s*$|^\s*(\d+(?:\.\d+)?)\s*$")
-
 EXAMPLES = """\
 examples:
   kerasvg demo                                   every format of a built-in model, in ./kerasvg-demo
@@ -81,16 +79,12 @@ def _budget(text: str):
 
 
 def _aspect(text: str) -> float:
-    match = _ASPECT.match(text)
-    if match:
-        if match.group(3) is not None:
-            value = float(match.group(3))
-        else:
-            w, h = float(match.group(1)), float(match.group(2))
-            value = w / h if h else 0.0
-        if 0 < value < math.inf:
-            return value
-    raise argparse.ArgumentTypeError(f"{text!r}: expected a ratio such as 16:9, 4:3 or 1.5")
+    from ..options import parse_aspect
+
+    try:
+        return parse_aspect(float(text) if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", text) else text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- flag -> keyword

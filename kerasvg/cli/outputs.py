@@ -10,6 +10,7 @@ from pathlib import Path
 from ..diagram import format_of
 from ..scene.text import terminal_safe
 from ..writers import formats
+from ..writers.files import write_atomic
 from .errors import CliError
 from .models import is_callable
 
@@ -106,10 +107,6 @@ def payloads(diagram, targets: Sequence, scale: float | None, dpi: float | None)
 
 def write_all(payloads: Payloads) -> None:
     """Write every output or none: on a failure, the files already replaced get their old bytes back."""
-    from . import (
-        write_atomic,  # looked up on the package: tests/test_hostile.py replaces kerasvg.cli.write_atomic
-    )
-
     done: list[tuple[Path, bytes | None]] = []
     for path, data in payloads:
         try:

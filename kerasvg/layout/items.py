@@ -8,7 +8,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 from ..graph.categories import category_of
 from ..graph.groups import Glyph, Grouping, captions, collapse, elide_middle, restrict
 from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
-from ..options import UNITS_PER_INCH, parse_aspect, parse_max_width
+from ..options import SIZING_KEYS, UNITS_PER_INCH, VISUALKERAS_DEFAULTS, parse_aspect, parse_max_width
 from ..scene.text import text_width
 from ..theme import Theme
 from .assemble import layout
@@ -217,13 +217,11 @@ def density(layer_count: int) -> float:
 def sizing_for(given, layer_count: int) -> Sizing:
     """kerasvg's own sizing (vectors as bars across the flow), or visualkeras's when asked for."""
     orientation = given.get("one_dim_orientation", "z" if given.get("direction") == "tb" else "y")
-    if not any(k in given for k in ("min_z", "min_xy", "max_z", "max_xy", "scale_z", "scale_xy", "sizing_mode",
-                                    "dimension_caps", "relative_base_size")):
+    if not any(k in given for k in SIZING_KEYS):
         return Sizing(one_dim_orientation=orientation, scale=density(layer_count))
-    vk = {k: given.get(k, default) for k, default in (
-        ("min_z", 20), ("min_xy", 20), ("max_z", 400), ("max_xy", 2000), ("scale_z", 1.5), ("scale_xy", 4),
-        ("dimension_caps", None), ("relative_base_size", 20))}
-    return Sizing(mode=given.get("sizing_mode", "accurate"), one_dim_orientation=given.get("one_dim_orientation", "z"), **vk)
+    sized_by = {k: given.get(k, VISUALKERAS_DEFAULTS[k]) for k in SIZING_KEYS}
+    return Sizing(mode=sized_by.pop("sizing_mode"), one_dim_orientation=given.get(
+        "one_dim_orientation", VISUALKERAS_DEFAULTS["one_dim_orientation"]), **sized_by)
 
 
 def _height_limit(aspect: Optional[float]) -> float:
