@@ -175,16 +175,13 @@ class Diagram(PILImage.Image):
         data = module.write(self._scene, self._theme, options)
         return data.encode("utf-8") if isinstance(data, str) else data
 
-    def _flat_background(self) -> str:
-        return raster.flat_background(self._theme)
-
     def _pil_encode(self, kind: str, scale, dpi, params) -> bytes:
         image = self._pixels(scale, dpi) if (scale, dpi) != (None, None) else self.copy()
         out = io.BytesIO()
         try:
             image.save(out, format=kind.upper(), **params)
         except OSError:  # the format holds no alpha: flatten onto the background
-            flat = PILImage.new("RGBA", image.size, self._flat_background().replace("transparent", "#ffffff"))
+            flat = PILImage.new("RGBA", image.size, raster.flat_background(self._theme).replace("transparent", "#ffffff"))
             flat.alpha_composite(image)
             out = io.BytesIO()
             flat.convert("RGB").save(out, format=kind.upper(), **params)

@@ -51,3 +51,16 @@ def seed_model(keras):
     model.add(Dense(8, activation="relu", name="dense_1"))
     model.add(Dense(1, activation="sigmoid", name="dense_2"))
     return model
+
+
+def save_hub_models(folder, specs):
+    """keras_hub models built from `specs` ({class name: arguments}, no weights downloaded) and saved as
+    .keras in `folder`: {name: (path, model)}."""
+    keras_hub = pytest.importorskip("keras_hub")
+    saved = {}
+    for name, arguments in specs.items():
+        model = getattr(keras_hub.models, name)(**arguments)
+        path = folder / f"{name}.keras"
+        model.save(path)
+        saved[name] = (path, model)
+    return saved

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kerasvg
-from conftest import drawn_layers_and_edges, parse_svg
+from conftest import drawn_layers_and_edges, parse_svg, save_hub_models
 from kerasvg.cli import main
 from test_loading import tiny_package  # noqa: F401  a fixture: mypkg's TinyNet, saved
 
@@ -25,14 +25,7 @@ HUB = {
 @pytest.fixture(scope="module")
 def hub_files(tmp_path_factory, keras):
     """Two tiny keras_hub backbones saved as .keras (built here, no weights downloaded), with the models."""
-    keras_hub = pytest.importorskip("keras_hub")
-    folder = tmp_path_factory.mktemp("hub")
-    saved = {}
-    for name, arguments in HUB.items():
-        model = getattr(keras_hub.models, name)(**arguments)
-        model.save(folder / f"{name}.keras")
-        saved[name] = (folder / f"{name}.keras", model)
-    return saved
+    return save_hub_models(tmp_path_factory.mktemp("hub"), HUB)
 
 
 def _cli(*args, paths=()):

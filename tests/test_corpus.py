@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import kerasvg
-from conftest import drawn_layers_and_edges
+from conftest import drawn_layers_and_edges, save_hub_models
 from kerasvg.cli import main
 
 pytestmark = pytest.mark.slow
@@ -137,15 +137,7 @@ def test_file_renders_match_live_renders(corpus, tmp_path):
 
 @pytest.fixture(scope="session")
 def hub_models(tmp_path_factory, keras):
-    keras_hub = pytest.importorskip("keras_hub")
-    folder = tmp_path_factory.mktemp("hub")
-    saved = {}
-    for name, arguments in HUB.items():
-        model = getattr(keras_hub.models, name)(**arguments)
-        path = folder / f"{name}.keras"
-        model.save(path)
-        saved[name] = (path, model)
-    return saved
+    return save_hub_models(tmp_path_factory.mktemp("hub"), HUB)
 
 
 def test_keras_hub_needs_load_and_draws_with_it(hub_models, tmp_path, capsys):
