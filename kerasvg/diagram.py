@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from PIL import Image as PILImage
 
@@ -14,6 +14,9 @@ from . import writers
 from .writers import WriteOptions, raster
 from .writers.files import write_atomic
 from .writers.paint import PILLOW_MAX_PIXELS
+
+if TYPE_CHECKING:
+    from .graph.table import StageRecord
 
 
 def format_of(path, format: Optional[str] = None) -> str:
@@ -77,6 +80,12 @@ class Diagram(PILImage.Image):
     detail = property(lambda self: self._scene.detail, doc="The level drawn: 'layers', 'blocks' or 'stages'.")
     drill_down = property(lambda self: self._options.drill_down,
                           doc="For a blocks/stages drawing: each glyph's member layers and the layer-level drawing.")
+
+    @property
+    def stages(self) -> List["StageRecord"]:
+        """The whole model's stages (and blocks outside every stage) as `graph.table.StageRecord`s, in
+        model order: name, input and output shape, blocks, layers, parameters. Empty without groups."""
+        return list(self._scene.stages)
 
     @property
     def html_style(self) -> Dict[str, Any]:
@@ -160,6 +169,18 @@ class Diagram(PILImage.Image):
     def to_pptx(self) -> bytes:
         """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""
         return self.encode(format="pptx")
+
+    def to_table(self, format: str = "markdown") -> str:
+        """The table of stages as papers print it: "markdown" (a GitHub table), "latex" (a booktabs
+        `tabular`) or "csv"; Stage, Output size, Blocks, Layers, Parameters and a Total row."""
+        from .table import format_table, table_format
+
+        kind = table_format(format)
+        if not self._scene.stages:
+            raise ValueError(f"model {self.graph.name!r} was drawn without stages or blocks, so there is no table: "
+                             "draw it with groups='auto' (they are found where names or structure show them) or "
+                             "name them with groups={stage: {block: selector}}")
+        return format_table(self._scene.stages, kind)
 
     def encode(self, path=None, *, format: Optional[str] = None, scale: Optional[float] = None,
                dpi: Optional[float] = None, **params) -> bytes:

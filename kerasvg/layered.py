@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from .diagram import Diagram, format_of
-from .graph.groups import AUTO_GROUPS_ABOVE, resolve_groups
+from .graph.groups import AUTO_GROUPS_ABOVE
 from .graph.model import ModelGraph, expand_nested, without_layers
 from .graph.ranges import layer_range, with_stubs
 from .graph.spacers import spacer_gaps
+from .graph.structure import resolve_groups
 from .layout.items import scene_for
 from .layout.styling import check_class_names, check_keys, layer_tables
 from .options import (

@@ -101,6 +101,33 @@ def transformer_encoder(blocks: int = 2):
     return keras.Model(tokens, out, name="transformer_encoder")
 
 
+def vision_transformer(depth: int = 6):
+    """A small ViT whose layer names say nothing about its structure (Keras-style `add_3`, `dense_7`)."""
+    import keras
+    from keras import layers as L
+
+    count = {}
+
+    def name(kind):
+        count[kind] = count.get(kind, -1) + 1
+        return kind if count[kind] == 0 else f"{kind}_{count[kind]}"
+
+    image = keras.Input((64, 64, 3), name="input_layer")
+    x = L.Conv2D(96, 8, strides=8, name=name("conv2d"))(image)
+    x = L.Reshape((64, 96), name=name("reshape"))(x)
+    for _ in range(depth):
+        h = L.LayerNormalization(name=name("layer_normalization"))(x)
+        h = L.MultiHeadAttention(4, 24, name=name("multi_head_attention"))(h, h)
+        x = L.Add(name=name("add"))([x, h])
+        h = L.LayerNormalization(name=name("layer_normalization"))(x)
+        h = L.Dense(192, activation="gelu", name=name("dense"))(h)
+        h = L.Dense(96, name=name("dense"))(h)
+        x = L.Add(name=name("add"))([x, h])
+    x = L.LayerNormalization(name=name("layer_normalization"))(x)
+    x = L.GlobalAveragePooling1D(name=name("global_average_pooling1d"))(x)
+    return keras.Model(image, L.Dense(10, name=name("dense"))(x), name="vision_transformer")
+
+
 def two_in_two_out():
     import keras
     from keras import layers as L
@@ -142,6 +169,7 @@ CUSTOM = {
     "sequence-tagger": recurrent_tagger,
     "unet": unet,
     "transformer-encoder": transformer_encoder,
+    "vision-transformer": vision_transformer,
     "two-in-two-out": two_in_two_out,
     "nested-classifier": nested_model,
 }

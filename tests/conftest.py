@@ -64,3 +64,18 @@ def save_hub_models(folder, specs):
         model.save(path)
         saved[name] = (path, model)
     return saved
+
+
+@pytest.fixture(scope="session")
+def apps():
+    """keras.applications models, each built once per session."""
+    from kerasvg import zoo
+
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = zoo.application(name)
+        return cache[name]
+
+    return get

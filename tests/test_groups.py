@@ -8,7 +8,9 @@ import pytest
 
 import svgcheck
 from kerasvg import layered_view
-from kerasvg.graph.groups import detect, elide_middle, from_mapping
+from kerasvg.graph.glyphs import elide_middle
+from kerasvg.graph.groups import from_mapping
+from kerasvg.graph.structure import detect
 from kerasvg.graph.model import Layer, ModelGraph
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -179,21 +181,6 @@ def test_detail_and_groups_are_validated():
 
 
 # ---------------------------------------------------------------- keras.applications
-
-
-@pytest.fixture(scope="session")
-def apps():
-    """keras.applications models, each built once per session, read into graphs."""
-    from kerasvg import zoo
-
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            cache[name] = zoo.application(name)
-        return cache[name]
-
-    return get
 
 
 @pytest.mark.slow

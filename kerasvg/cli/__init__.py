@@ -1,7 +1,7 @@
 """The `kerasvg` command: render saved models (or `module:callable` models) to SVG, PNG, JPEG, PDF, HTML.
 
 `main` parses and dispatches, and maps every failure to an exit status. The commands live in `render`,
-`diff` and `demo`; `args` holds the parser and the flag → layered_view keyword table; `models` reads
+`diff`, `table` and `demo`; `args` holds the parser and the flag → layered_view keyword table; `models` reads
 MODEL arguments (through `kerasvg.readers.read`); `outputs` writes files all-or-none; `errors` turns
 exceptions into one-line messages.
 """
@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 
 from .. import budgets
-from . import diff, render
+from . import diff, render, table
 from .args import build_parser, check
 from .demo import DEMO_FORMATS, DEMO_MODEL, demo, themes
 from .errors import CliError, describe, report
@@ -20,7 +20,7 @@ from .models import call_model
 
 __all__ = ["DEMO_FORMATS", "DEMO_MODEL", "CliError", "call_model", "main"]
 
-COMMANDS = {"render": render.run, "diff": diff.run, "demo": demo, "themes": themes}
+COMMANDS = {"render": render.run, "diff": diff.run, "table": table.run, "demo": demo, "themes": themes}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

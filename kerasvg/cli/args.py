@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from .. import __version__, budgets
+from ..table import EXTENSIONS as TABLE_EXTENSIONS
 from ..writers import formats
 from .demo import DEMO_FORMATS
 from .errors import CliError
@@ -23,6 +24,7 @@ examples:
   kerasvg render keras.applications:ResNet50 -o resnet50.svg
   kerasvg render bert.keras --load -o bert.svg   a keras_hub model: built with Keras (trusted files only)
   kerasvg diff old.keras new.keras -o diff.svg   what changed, in one picture (and a summary on stdout)
+  kerasvg table resnet50.keras -o table.md       the table of stages (Markdown; .tex LaTeX, .csv CSV)
   kerasvg render model.keras -o fig.svg --labels name,kernel,activation --hide-types Dropout --show-trainable
   kerasvg render model.keras -o fig.svg --layer-range conv2:dense --set canvas.font_size=11
   kerasvg render models/*.keras -o docs/figures/ --format svg,png --jobs 4
@@ -217,7 +219,7 @@ def check(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `kerasvg` parser: render, diff, themes, demo."""
+    """The `kerasvg` parser: render, diff, table, themes, demo."""
     kinds = ", ".join(formats())
     parser = argparse.ArgumentParser(
         prog="kerasvg", description="Draw Keras models as layered isometric diagrams (SVG, PNG, JPEG, PDF, HTML).",
@@ -246,11 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", default=None, metavar="FMT[,FMT]",
                         help="formats written per model in a batch (default: svg)")
     _add(render, RENDER)
-    render.add_argument("--load", action="store_true",
-                        help="load saved files with Keras (safe_mode=True) and draw the built model: needed for "
-                             "model classes such as keras_hub's; runs the library's code, for files you trust")
-    render.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
-                        help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
+    _add_loading(render)
     render.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="render a batch on N processes (default: the number of cores)")
     render.add_argument("--check", action="store_true",
@@ -271,12 +269,36 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--exit-code", action="store_true", help="exit with 1 when the models differ, 0 when the same")
     diff.add_argument("--quiet", action="store_true", help="print nothing on stdout; implies --exit-code")
 
+    table = commands.add_parser(
+        "table", parents=[common], help="print or write the table of a model's stages (Markdown, LaTeX, CSV)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The stages kerasvg finds in MODEL as papers print them: Stage, Output size, Blocks, Layers, "
+                    "Parameters and a Total row. Printed on stdout, or written to OUT (format from its extension: "
+                    + ", ".join(TABLE_EXTENSIONS) + ").",
+        epilog="examples:\n  kerasvg table resnet50.keras\n  kerasvg table resnet50.keras -o table.md\n"
+               "  kerasvg table keras.applications:ResNet50 --format latex")
+    table.add_argument("model", metavar="MODEL", help=".keras, .h5, .json, or package.module:callable")
+    table.add_argument("-o", "--output", default=None, metavar="OUT", help="file to write (default: stdout)")
+    table.add_argument("--format", default=None, metavar="FORMAT",
+                       help="markdown (md), latex (tex) or csv (default: from OUT's extension, else markdown)")
+    table.add_argument("--groups", choices=("auto", "none"), default="auto",
+                       help="stages and blocks found from names and structure (default: auto)")
+    _add_loading(table)
+
     commands.add_parser("themes", parents=[common], help="list the built-in themes")
     demo = commands.add_parser("demo", parents=[common], help="render a built-in example model in every format",
                                description="Render a built-in example (a small CNN with a residual block) as "
                                            + ", ".join(DEMO_FORMATS) + " into DIR.")
     demo.add_argument("-o", "--output", default="kerasvg-demo", metavar="DIR", help="folder to write into (default: ./kerasvg-demo)")
     return parser
+
+
+def _add_loading(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--load", action="store_true",
+                        help="load saved files with Keras (safe_mode=True) and draw the built model: needed for "
+                             "model classes such as keras_hub's; runs the library's code, for files you trust")
+    parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                        help="with --load: import MODULE first (the package that registers the model's classes); repeatable")
 
 
 def _add(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:

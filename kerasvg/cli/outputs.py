@@ -23,6 +23,11 @@ def check_output(out: str) -> None:
         format_of(out)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    check_writable(out)
+
+
+def check_writable(out: str) -> None:
+    """A CliError unless the folder `out` would be written into exists and is writable."""
     parent = Path(out).parent
     if not parent.is_dir():
         raise CliError(f"{out}: folder {str(parent)!r} does not exist")

@@ -107,7 +107,11 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     margin_x = [right_edge + SIDE_MARGIN + TRACK * k for k in range(margin_tracks)]
     width = right_edge + (SIDE_MARGIN + TRACK * margin_tracks if margin_tracks else 0.0)
     height = y
-    if measure_only:
+    if measure_only:  # the legend counts toward the aspect too
+        legend = _legend(opts, width, height + (FRAME_MARGIN if opts.frames else 0.0), line_height)
+        if legend:
+            height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
+            width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
         return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
 
     boxes = []
@@ -231,6 +235,8 @@ def _funnels(boxes, nodes, pairs, transposed: bool):
 
 
 def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry]:
+    """The legend below the drawing (or right of it, as the theme asks, or where an `aspect=` wider than
+    the drawing leaves room beside it)."""
     if not opts.legend:
         return []
     size = opts.font_size
@@ -238,11 +244,17 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
     entries = []
     x, y = 0.0, height + 1.5 * line_height
     widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, _, text in opts.legend]
-    if opts.legend_position == "right":
+    beside = opts.aspect is not None and not opts.transposed and width / max(height, 1.0) < opts.aspect / 1.15
+    if opts.legend_position == "right" or beside:
         columns = max(1, opts.legend_columns)
+        if beside:
+            per_column = max(1, int(height // (line_height + 4)))
+            columns = -(-len(opts.legend) // per_column)
+        rows = -(-len(opts.legend) // columns)
         for i, (kind, type_name, category, text) in enumerate(opts.legend):
-            x = width + 2 * line_height + (i % columns) * max(widths)
-            y = (i // columns) * (line_height + 4)
+            column, row = (i // rows, i % rows) if beside else (i % columns, i // columns)
+            x = width + 2 * line_height + column * max(widths)
+            y = row * (line_height + 4)
             entries.append(LegendEntry(type_name, category, text, (x, y, size), x + size + 6, y + size * 0.85, kind))
         return entries
     for i, (kind, type_name, category, text) in enumerate(opts.legend):

@@ -6,8 +6,10 @@ from dataclasses import replace
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from ..graph.categories import category_of
-from ..graph.groups import Glyph, Grouping, captions, collapse, elide_middle, restrict
+from ..graph.glyphs import GLYPH_TYPES, Glyph, captions, collapse, elide_middle
+from ..graph.groups import Grouping, restrict
 from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
+from ..graph.table import stage_records
 from ..options import SIZING_KEYS, UNITS_PER_INCH, VISUALKERAS_DEFAULTS, parse_aspect, parse_max_width
 from ..scene.text import text_width
 from ..theme import Theme
@@ -52,7 +54,7 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
         if fitted:
             break
     membership = grouping.membership()
-    scene = replace(scene, graph=graph, detail=detail, boxes=tuple(
+    scene = replace(scene, graph=graph, detail=detail, stages=stage_records(all_layers, all_groups), boxes=tuple(
         replace(b, groups=tuple(membership.get(b.name, ())), frozen=b.name in frozen,
                 level=glyphs[b.name].group.level if b.name in glyphs else None,
                 members=tuple(glyphs[b.name].group.members) if b.name in glyphs else ())
@@ -83,8 +85,8 @@ def items_for(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: G
            glyphs: Optional[Dict[str, Glyph]] = None) -> List[Item]:
     parts = given["labels"] if given.get("labels") is not None else tuple(theme.get("labels", "show"))
     labelled = None if "labels" in given or len(graph.layers) <= SPARSE_LABELS_ABOVE else key_layers(graph)
+    ends = set(graph.inputs) | set(graph.outputs)  # always named and sized
     if labelled is not None and grouping:  # captions name the blocks: label inputs, outputs and changes
-        ends = set(graph.inputs) | set(graph.outputs)
         in_block = {m for block in grouping.blocks for m in block.members}
         labelled = {n for n in labelled if n in ends or (category_of(graph.layer(n).type) != "merge"
                                                           and n not in in_block)}
@@ -111,7 +113,12 @@ def items_for(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: G
         if glyphs and layer.name in glyphs and labelled is not None:  # many glyphs: each just named
             lines = (elide_middle(layer.name, MAX_NAME_CHARS),)
         elif glyphs and layer.name in glyphs and lines:
-            lines = lines + (f"{glyphs[layer.name].layer_count} layers",)
+            lines = lines + (glyph_count(glyphs[layer.name]),)
+        if layer.name in ends and callback is None and "labels" not in given:
+            size = " | ".join(compact_shape(s) for s in layer.output_shapes) or "?"
+            lines = tuple(lines or (elide_middle(layer.name, MAX_NAME_CHARS),))
+            if size not in lines:
+                lines += (size,)
         flat = not volume or (layer.index is not None and layer.index in flat_indices)
         pad = frame_step * (frame_depth.get(layer.name, 0) + (layer.name in repeated))
         category = glyphs[layer.name].category if glyphs and layer.name in glyphs else category_of(layer.type)
@@ -138,7 +145,7 @@ def layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, froze
                     grouping: Grouping = Grouping()) -> LayoutOptions:
     family = theme.get("canvas", "font_family")
     legend = ()
-    if given.get("legend"):
+    if legend_wanted(given, grouping, items):
         legend = _shared_swatches(_legend_entries(graph, items, given.get("show_dimension", False)), theme)
     if frozen:
         legend += (("frozen", "", "other", "frozen (trainable=False)"),)
@@ -163,6 +170,22 @@ def layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, froze
         frames=_frame_specs(graph) + _group_frame_specs(graph, grouping),
         measure=lambda text: text_width(text, font_px, family),
     )
+
+
+def glyph_count(glyph: Glyph) -> str:
+    """What a glyph holds: its blocks for a stage of blocks (`4 blocks`), else its layers."""
+    blocks = len(glyph.group.blocks)
+    if blocks:
+        return f"{blocks} block{'s' if blocks != 1 else ''}"
+    return f"{glyph.layer_count} layer{'s' if glyph.layer_count != 1 else ''}"
+
+
+def legend_wanted(given, grouping: Grouping, items) -> bool:
+    """`legend=` as given; by default on whenever groups, glyphs or a printed width are in play (a
+    visualkeras-style figure keeps visualkeras's default of none)."""
+    if given.get("legend") is not None:
+        return bool(given["legend"])
+    return bool(grouping) or any(item.type in GLYPH_TYPES for item in items) or given.get("width") is not None
 
 
 def _frame_specs(graph: ModelGraph) -> Tuple[FrameSpec, ...]:
@@ -201,7 +224,7 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
             shapes.append(text)
     entries = []
     for (type_name, category), shapes in seen.items():
-        text = type_name
+        text = f"{category} {type_name.lower()}s" if type_name in GLYPH_TYPES else type_name
         if show_dimension:
             dims = ", ".join(shapes)
             text += "  " + (dims if len(dims) <= 40 else dims[:39] + "…")

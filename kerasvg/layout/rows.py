@@ -11,7 +11,7 @@ from .spec import SIDE_MARGIN, SKIP_BASE, LayoutOptions
 
 AUTO_WRAP_ASPECT = 4.0
 DEFAULT_ASPECT = 16 / 9
-ASPECT_TOLERANCE = math.log(1.55)
+ASPECT_TOLERANCE = math.log(1.15)
 BREAK_WINDOWS = (0.7, 0.85)  # a row may end this far into its width, where fewest edges cross
 LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 MAX_REGUESSES = 2  # row counts re-guessed from measured figures when the first guesses miss the aspect

@@ -7,7 +7,10 @@ flag, a diff status); the legend says what each entry is (a layer type, the froz
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
+
+if TYPE_CHECKING:
+    from ..graph.table import StageRecord
 
 Point = Tuple[float, float]
 
@@ -140,3 +143,4 @@ class Scene:
     graph: Any = None  # the `graph.model.ModelGraph` drawn
     detail: str = "layers"  # "layers", "blocks" or "stages"
     diff: Optional[DiffSummary] = None
+    stages: Tuple["StageRecord", ...] = ()  # the whole model's stages (each block outside them), for the table
