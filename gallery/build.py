@@ -3,7 +3,7 @@
     python gallery/build.py [OUT_DIR]          # default: the gallery/ folder beside this file
 
 writes OUT_DIR/zoo/{model}-default.svg|.png, OUT_DIR/zoo/{model}-16x9.svg|.png, and for some models
--expanded (expand_nested), -blocks for the U-Net and transformers, -tb (direction="tb") and -folded (fold_repeats), and for the keras.applications
+-expanded (expand_nested), -blocks and -3.5in for the U-Net and transformers, -tb (direction="tb") and -folded (fold_repeats), and for the keras.applications
 models -blocks and -stages (detail=) and -3.5in (width="3.5in", PNG at 300 dpi); OUT_DIR/themes/... and
 OUT_DIR/themes-strip.png.
 """
@@ -39,7 +39,7 @@ def build_zoo(out: Path) -> None:
         if name in ("small-cnn", "residual-block", "two-in-two-out", "resnet50"):
             variants["tb"] = {"direction": "tb", "aspect": 0.7} if name == "resnet50" else {"direction": "tb"}
         if name in ("unet", "transformer-encoder", "vision-transformer"):
-            variants["blocks"] = {"detail": "blocks"}
+            variants.update({"blocks": {"detail": "blocks"}, "3.5in": {"width": "3.5in"}})
         if name == "resnet50":
             variants["folded"] = {"fold_repeats": True}
         if name in (a.lower() for a in applications):

@@ -104,6 +104,7 @@ def layered_view(
     layer_range: Optional[Tuple[Union[str, int], Union[str, int]]] = None,
     groups: Any = None,
     detail: Optional[str] = None,
+    block_key: Optional[bool] = None,
     load: bool = False,
     imports: Optional[Sequence[str]] = None,
     id_prefix: Optional[str] = None,
@@ -169,6 +170,8 @@ def layered_view(
     layer_range: (first, last) layer names or model.layers indices: draw only the layers between them.
     groups: captioned groups of layers (stages, blocks); layered_groups maps onto it.
     detail: "layers", "blocks" or "stages" (with groups).
+    block_key: draw one block of each kind layer by layer under the figure (default: whenever glyphs are
+        drawn, or `width=` is given, for a model with blocks).
     load: a saved file is loaded with Keras (safe_mode=True) and drawn live: for model classes such as
         keras_hub's; runs the library's code, for files you trust.
     imports: with load, modules to import first (the package that registers the model's classes).
@@ -232,7 +235,7 @@ def draw(graph: ModelGraph, keywords: Mapping[str, Any], *, options=None, preset
         text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
         physical = parse_width(given.get("width"))
         font_px = theme.get("canvas", "font_size") * PT_TO_PX
-        labelled, legend = frozenset(), ()
+        labelled, legend = None, ()
         if diff is not None:
             from .comparison.marks import layers_to_label, legend_entries
 
@@ -271,10 +274,10 @@ def _drill_down(source: ModelGraph, whole: ModelGraph, glyphs, options, preset, 
 
 def _groups_wanted(graph: ModelGraph, given):
     """`groups=` as given; by default "auto" for models above AUTO_GROUPS_ABOVE layers (or when a detail
-    level asks for groups)."""
+    level asks for groups, or a printed width may need them)."""
     if "groups" in given and given["groups"] is not None:
         return given["groups"]
-    if given.get("detail") in ("blocks", "stages"):
+    if given.get("detail") in ("blocks", "stages") or given.get("width") is not None:
         return "auto"
     if len(graph.layers) > AUTO_GROUPS_ABOVE and given.get("direction") != "tb":
         return "auto"

@@ -52,6 +52,7 @@ KERASVG_DEFAULTS: Dict[str, Any] = {
     "layer_range": None,
     "groups": None,
     "detail": None,
+    "block_key": None,
     "load": False,
     "imports": None,
 }

@@ -155,8 +155,8 @@ def test_blocks_level_glyphs_and_connectors():
                           ("s1_block2", "s2_block1"), ("s2_block1", "s2_block2"), ("s2_block2", "pool"),
                           ("pool", "logits")}
     stages = _root(layered_view(graph, detail="stages").to_svg())
-    assert [g.get("data-name") for g in _layers(stages)] == ["stem", "s1", "s2", "head"]
-    assert {g.get("data-type") for g in _layers(stages)} == {"Stage"}
+    assert [g.get("data-name") for g in _layers(stages)] == ["image", "stem", "s1", "s2", "head"]  # the input drawn sized
+    assert [g.get("data-type") for g in _layers(stages)] == ["InputLayer"] + ["Stage"] * 4
 
 
 def test_fold_repeats_works_at_every_level():
@@ -364,11 +364,11 @@ def test_a_long_stem_is_one_glyph_at_blocks_level():
     long = ModelGraph("long_stem", tuple(layers) + short.layers[2:], tuple(edges), ("image",), ("logits",))
     root = _root(layered_view(long, detail="blocks").to_svg())
     stem = next(g for g in _layers(root) if g.get("data-name") == "stem")
-    assert stem.get("data-type") == "Stage" and len(json.loads(stem.get("data-members"))) == 10
+    assert stem.get("data-type") == "Stage" and len(json.loads(stem.get("data-members"))) == 9  # the input apart
     assert stem.get("data-params") == str(100 + 8 * 10)
     assert "stem" not in [g.get("data-group-name") for g in _groups(root)]  # no frame around the glyph alone
     names = [g.get("data-name") for g in _layers(root)]
-    assert names[:3] == ["stem", "s1_block1", "s1_block2"] and "pool" in names  # a 2-layer head stays as layers
+    assert names[:4] == ["image", "stem", "s1_block1", "s1_block2"] and "pool" in names  # a 2-layer head stays as layers
     short_root = _root(layered_view(short, detail="blocks").to_svg())
     assert [g.get("data-name") for g in _layers(short_root)][:3] == ["image", "stem_conv", "s1_block1"]
 

@@ -22,7 +22,7 @@ MASTER_FIELDS = {
     "connector_width", "image_fit", "image_axis", "layered_groups", "logo_groups", "logos_legend", "styles",
 }
 KERASVG_KEYWORDS = {"labels", "theme", "overrides", "width", "aspect", "max_width", "expand_nested", "fold_repeats",
-                    "direction", "show_trainable", "layer_range", "groups", "detail", "load", "imports", "id_prefix",
+                    "direction", "show_trainable", "layer_range", "groups", "detail", "block_key", "load", "imports", "id_prefix",
                     "scheme", "text"}
 
 

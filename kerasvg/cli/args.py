@@ -156,6 +156,7 @@ def _option(flag: str, keyword: str, convert=None, **spec) -> Option:
 
 
 _ON = {"action": "store_true"}
+_ON_OFF = {"action": argparse.BooleanOptionalAction, "default": None}
 
 # `render` and `diff`
 SHARED = (
@@ -163,7 +164,8 @@ SHARED = (
     _option("--aspect", "aspect", type=_aspect, metavar="W:H",
             help="wrap a long model to this aspect ratio, e.g. 16:9"),
     _option("--direction", "direction", choices=("lr", "tb"), help="flow left-to-right (lr) or top-to-bottom (tb)"),
-    _option("--legend", "legend", **_ON, help="add a legend of layer types"),
+    _option("--legend", "legend", **_ON_OFF, help="a legend of layer types (default: with groups, glyphs or "
+            "--width; --no-legend: none)"),
     _option("--labels", "labels", metavar="PARTS", help="label parts, comma separated, from: name, type, shape, "
             "params, activation, kernel, units, config.KEY"),
     _option("--theme", "theme", _theme, metavar="NAME|PATH", help="built-in theme name or a .toml file (see: "
@@ -180,6 +182,8 @@ RENDER = (
     _option("--fold-repeats", "fold_repeats", **_ON, help="fold repeated blocks into one with a count"),
     _option("--detail", "detail", choices=("layers", "blocks", "stages"),
             help="draw every layer, each block as one box, or each stage as one box"),
+    _option("--block-key", "block_key", **_ON_OFF, help="draw one block of each kind layer by layer (default: "
+            "with glyphs or --width; --no-block-key: none)"),
     _option("--groups", "groups", lambda value: "auto" if value == "auto" else False, choices=("auto", "none"),
             help="frame stages and blocks (auto: found from names and structure; default above 60 layers)"),
     _option("--hide-types", "type_ignore", _names, metavar="CLASS[,CLASS]",
@@ -201,7 +205,7 @@ def keywords(args) -> dict[str, object]:
     result: dict[str, object] = {}
     for option in OPTIONS:
         value = given.get(option.dest)
-        if value is None or value is False or value == []:
+        if value is None or value == [] or (value is False and option.spec.get("action") == "store_true"):
             continue
         result[option.keyword] = option.convert(value) if option.convert else value
     return result

@@ -4,11 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from ..graph.model import Layer, ModelGraph, expand_nested, topological_order
+from ..graph.glyphs import elide_middle
+from ..graph.model import Layer, ModelGraph, compact_shape, expand_nested, topological_order
 from ..scene.text import terminal_safe
 from .matching import match_layers
 
 BADGES = {"added": "+", "removed": "\u2212", "changed": "~", "same": "="}
+TELLING_FIELDS = ("filters", "units", "kernel_size", "strides", "activation")  # a label names these first
+LABEL_CHANGES = 2  # lines `old → new` under a changed layer's name
+LABEL_CHANGE_CHARS = 40
+_ARROW = " \u2192 "
 _MISSING = object()
 
 
@@ -140,18 +145,55 @@ def layer_changes(old: Layer, new: Layer) -> Tuple[str, ...]:
         out.append(f"renamed from {old.name}")
     if old.type != new.type:
         out.append(f"type {old.type} \u2192 {new.type}")
-    before, after = dict(old.config), dict(new.config)
-    for key in dict.fromkeys(list(before) + list(after)):
-        if key == "name":
-            continue
-        was, now = before.get(key, _MISSING), after.get(key, _MISSING)
-        if was != now or isinstance(was, bool) != isinstance(now, bool):
-            out.append(f"{key} {_value_text(was)} \u2192 {_value_text(now)}")
+    for key, was, now in _changed_fields(old, new):
+        out.append(f"{key} {_value_text(was)} \u2192 {_value_text(now)}")
     if old.shape_text != new.shape_text:
         out.append(f"output {old.shape_text} \u2192 {new.shape_text}")
     if old.params != new.params:
         out.append(f"params {_count(old.params)} \u2192 {_count(new.params)}")
     return tuple(out)
+
+
+def _changed_fields(old: Layer, new: Layer) -> List[Tuple[str, object, object]]:
+    """(key, old value, new value) for each configuration value that differs (`_MISSING` where unset)."""
+    before, after = dict(old.config), dict(new.config)
+    changed = []
+    for key in dict.fromkeys(list(before) + list(after)):
+        was, now = before.get(key, _MISSING), after.get(key, _MISSING)
+        if key != "name" and (was != now or isinstance(was, bool) != isinstance(now, bool)):
+            changed.append((key, was, now))
+    return changed
+
+
+def label_changes(old: Layer, new: Layer, most: int = LABEL_CHANGES, limit: int = LABEL_CHANGE_CHARS) -> Tuple[str, ...]:
+    """What a changed layer's label says: up to `most` lines `old → new` of at most `limit` characters, the
+    most telling first: the type, then TELLING_FIELDS, the output shape, other fields, parameters, the old name."""
+    fields = {key: _old_new(key, _value_text(was), _value_text(now), limit) for key, was, now in _changed_fields(old, new)}
+    lines = [_old_new("", old.type, new.type, limit)] if old.type != new.type else []
+    lines += [fields[key] for key in TELLING_FIELDS if key in fields]
+    if old.shape_text != new.shape_text:
+        lines.append(_old_new("", _shapes(old), _shapes(new), limit))
+    lines += [text for key, text in fields.items() if key not in TELLING_FIELDS]
+    if old.params != new.params:
+        lines.append(_old_new("params", _count(old.params), _count(new.params), limit))
+    if old.name != new.name:
+        lines.append(elide_middle(f"renamed from {old.name}", limit))
+    return tuple(lines[:most])
+
+
+def _old_new(key: str, was: str, now: str, limit: int) -> str:
+    """`key was → now` in at most `limit` characters: each value elided in the middle, the arrow kept."""
+    lead = f"{key} " if key else ""
+    text = lead + was + _ARROW + now
+    room = limit - len(lead) - len(_ARROW)
+    if len(text) <= limit or room < 8:
+        return elide_middle(text, limit)
+    first = min(len(was), max(room // 2, room - len(now)))
+    return lead + elide_middle(was, first) + _ARROW + elide_middle(now, room - first)
+
+
+def _shapes(layer: Layer) -> str:
+    return " | ".join(compact_shape(s) for s in layer.output_shapes) or "?"
 
 
 def _value_text(value) -> str:

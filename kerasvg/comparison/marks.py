@@ -6,20 +6,24 @@ colour (added: solid outline, changed: dashed, removed: dotted on a ghosted box,
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, FrozenSet, Tuple
+from typing import Dict, Tuple
 
 from ..scene import DiffMark, DiffSummary, Scene
-from .compare import ModelDiff, glyph_status, parameter_total
+from .compare import ModelDiff, glyph_status, label_changes, parameter_total
 
 STATUSES = ("added", "removed", "changed", "same")
 LEGEND_TEXT = {"added": "added (only in b)", "removed": "removed (only in a)", "changed": "changed", "same": "same"}
 LABEL_ALL_CHANGES_UP_TO = 40
 
 
-def layers_to_label(result: ModelDiff) -> FrozenSet[str]:
-    """Every layer that is not the same gets its name, unless so many differ that labels would crowd the page."""
-    differing = frozenset(name for name, status in result.layers.items() if status != "same")
-    return differing if len(differing) <= LABEL_ALL_CHANGES_UP_TO else frozenset()
+def layers_to_label(result: ModelDiff) -> Dict[str, Tuple[str, ...]]:
+    """Every layer that is not the same gets its name, a changed one also what changed (`filters 256 → 512`,
+    see `label_changes`); none does when so many differ that labels would crowd the page."""
+    differing = [name for name, status in result.layers.items() if status != "same"]
+    if len(differing) > LABEL_ALL_CHANGES_UP_TO:
+        return {}
+    return {name: label_changes(result.a.layer(result.names_a[name]), result.union.layer(name))
+            if result.layers[name] == "changed" else () for name in differing}
 
 
 def legend_entries() -> Tuple[Tuple[str, str, str, str], ...]:

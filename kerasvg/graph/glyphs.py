@@ -41,6 +41,9 @@ def collapse(graph: ModelGraph, grouping: Grouping, level: str) -> Tuple[ModelGr
     for group in units:
         if group.name in names and group.name not in group.members:
             raise ValueError(f"groups: {group.name!r} names both a group and a layer outside it")
+        group = replace(group, members=tuple(m for m in group.members if not graph.layer(m).is_input))
+        if not group.members:  # an input stays drawn as itself, sized, beside the glyphs
+            continue
         exit_name = structure.exit(group.members)
         glyphs[group.name] = Glyph(group, exit_name, len(group.members), _main_category(graph, group.members))
         for m in group.members:
@@ -94,6 +97,8 @@ def _main_category(graph: ModelGraph, members) -> str:
     for leading in ("attention", "recurrent"):
         if leading in counts:
             return leading
+    known = {c: n for c, n in counts.items() if c != "other"}  # op layers and custom classes say little
+    counts = known or counts
     return max(sorted(counts), key=counts.get) if counts else "other"
 
 
@@ -108,6 +113,65 @@ def elide_middle(text: str, limit: int) -> str:
         return text
     tail = (limit - 1) * 2 // 3
     return text[:limit - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+def elide_distinct(names: List[str], limit: int) -> Dict[str, str]:
+    """Each name shortened as `elide_middle` does, except that names which would then read the same keep the
+    part where they differ (`attunet_down1…v_1_activation`, not `attunet_d…_conv_1_activation` three times);
+    a name that still reads like another is spelled out."""
+    shown = {name: elide_middle(name, limit) for name in names}
+    alike: Dict[str, List[str]] = {}
+    for name, text in shown.items():
+        alike.setdefault(text, []).append(name)
+    for group in alike.values():
+        if len(group) > 1:
+            start, end = _common_ends(group)
+            for name in group:
+                if len(name) > limit:
+                    shown[name] = _elide_around(name, limit, start, len(name) - end)
+    readings: Dict[str, int] = {}
+    for text in shown.values():
+        readings[text] = readings.get(text, 0) + 1
+    return {name: name if readings[text] > 1 else text for name, text in shown.items()}
+
+
+def _common_ends(names: List[str]) -> Tuple[int, int]:
+    """How many characters all `names` share at the start, and then at the end."""
+    shortest = min(len(n) for n in names)
+    start = next((i for i in range(shortest) if len({n[i] for n in names}) > 1), shortest)
+    end = next((i for i in range(shortest - start) if len({n[-1 - i] for n in names}) > 1), shortest - start)
+    return start, end
+
+
+def _elide_around(text: str, limit: int, lo: int, hi: int) -> str:
+    """`text` in `limit` characters keeping `text[lo:hi]` (widened to whole words, a number with the word
+    before it, where that fits) and as much of the start and the end as fits: one `…` where possible, else
+    two. Unchanged if the part is too long."""
+    wide_lo, wide_hi = lo, hi
+    while wide_lo > 0 and text[wide_lo - 1].isalnum():
+        wide_lo -= 1
+    while wide_hi < len(text) and text[wide_hi].isalnum():
+        wide_hi += 1
+    if wide_lo > 1 and not any(c.isalpha() for c in text[wide_lo:wide_hi]):  # a bare number, with its word
+        wide_lo -= 1
+        while wide_lo > 0 and text[wide_lo - 1].isalnum():
+            wide_lo -= 1
+    if wide_hi - wide_lo <= limit - 2:
+        lo, hi = wide_lo, wide_hi
+    if hi - lo > limit - 2:
+        return text
+    n, start = len(text), limit - 1 - (limit - 1) * 2 // 3  # elide_middle's share of the start
+    options = []
+    if hi <= limit - 1:  # the start up to the part, then the end
+        options.append((abs(hi - start), text[:hi] + "…" + text[n - (limit - 1 - hi):]))
+    if n - lo <= limit - 1:  # the start, then the part up to the end
+        head = limit - 1 - (n - lo)
+        options.append((abs(head - start), text[:head] + "…" + text[lo:]))
+    if options:
+        return min(options)[1]
+    room = limit - 2 - (hi - lo)
+    head = min(lo, room // 3)
+    return text[:head] + "…" + text[lo:hi] + "…" + text[n - (room - head):]
 
 
 def short_name(group: Group) -> str:

@@ -1,6 +1,7 @@
 """The layout put together: columns, rows, routes, frames and legend → a Scene."""
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Dict, List, Sequence, Tuple
 
@@ -135,13 +136,13 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
                          dx, dy, box_faces(x, axis, it.width, it.height, dx, dy), label))
 
-    connectors = route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts)
+    connectors = route_coordinates(routes, nodes, rows, columns, centres, row_top, margin_x, opts)
     if opts.transposed:
         connectors = [Connector(c.source, c.target, swap(c.points), swap(c.arrow), c.skip, c.inferred)
                       for c in connectors]
         width, height = height, width
     funnels = _funnels(boxes, nodes, pairs, opts.transposed) if opts.funnel else []
-    frames = _frames(nodes, boxes, opts, line_height)
+    frames = _frames(nodes, boxes, opts, line_height, connectors)
     legend = _legend(opts, width, height + (FRAME_MARGIN if frames else 0.0), line_height)
     if legend:
         height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
@@ -151,8 +152,9 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     return _translate(scene, opts.padding)
 
 
-def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame]:
-    """Outline rectangles (one per row) around each frame's members; inner frames inset."""
+def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()) -> List[Frame]:
+    """Outline rectangles (one per row) around each frame's members; inner frames inset. A group's frame sides
+    keep off labels, and its captions off connectors, where they can."""
     by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
     framed = {m for spec in opts.frames for m in spec.members if m in by_name}
     box_bounds = {m: by_name[m][1].bounds for m in framed}
@@ -162,7 +164,20 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
         if spec.kind in NESTING_KINDS:
             for m in spec.members:
                 depth[m] = depth.get(m, 0) + 1
+    row_shapes: Dict[int, List[Tuple[bool, str, Tuple[float, float, float, float]]]] = {}  # (label?, name, bounds)
+    for n, b in zip(nodes, boxes):
+        row_shapes.setdefault(n.row, []).append((False, b.name, b.bounds))
+        if b.label is not None:
+            row_shapes[n.row].append((True, b.name, b.label.bounds))
+    lines = _SegmentIndex(connectors)
     frames = []
+    captions: List[Tuple[float, float, float]] = []  # stage captions placed: (left, baseline, right)
+    stage_starts: Dict[int, List[float]] = {}  # per row, where each stage's boxes start: captions stop before
+    for spec in opts.frames:
+        if spec.kind == "stage":
+            for row in {by_name[m][0].row for m in spec.members if m in by_name}:
+                stage_starts.setdefault(row, []).append(min(box_bounds[m][0] for m in spec.members
+                                                            if m in by_name and by_name[m][0].row == row))
     for spec in opts.frames:
         members = [by_name[m] for m in spec.members if m in by_name]
         if not members:
@@ -182,8 +197,11 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
             if spec.kind in ("stage", "block"):  # neighbouring groups stay apart; a block sits inside its stage
                 side = min(inset, opts.spacing / 2 - 0.5)
                 side = max(0.5, side - 1.5) if spec.kind == "block" else side
-            rects.append((min(e[0] for e in extent) - side, top - 2.0,
-                          max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level))
+            rect = (min(e[0] for e in extent) - side, top - 2.0,
+                    max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level)
+            if spec.kind in ("stage", "block"):
+                rect = _sides_off_labels(rect, in_row, [box_bounds[m] for m in in_row], row_shapes[row], level)
+            rects.append(rect)
         x0, y0, x1, _ = rects[0]
         bold = 1.1 if spec.kind == "stage" else 1.0  # stage captions are bold
         label = spec.label
@@ -193,15 +211,117 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float) -> List[Frame
             label = shorter
         label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
         continued = []
+        if spec.kind == "stage":  # every number stays: the full caption, past the frame's end if it must
+            first_row = min(n.row for n, _ in members)
+            stop = min((s for s in stage_starts.get(first_row, ()) if s > rects[0][2]), default=math.inf) - 12.0
+            label, x = _stage_caption(spec, rects[0], label_at[1], bold, opts, lines, captions, stop)
+            label_at = (x, label_at[1])
+            captions.append((x, label_at[1], x + opts.measure(label) * bold))
+        elif spec.kind == "block":
+            texts = [label] + [t for t in spec.shorter if opts.measure(t) * bold < opts.measure(label) * bold]
+            label, x = _caption_spot(texts, rects[0], label_at[1], bold, opts, lines)
+            label_at = (x, label_at[1])
         if spec.kind in ("stage", "block"):  # a group wrapped onto later rows says whose they are
-            for rx0, ry0, rx1, _ in rects[1:]:
-                text = next((t for t in (f"{spec.name} (continued)", spec.name)
-                             if opts.measure(t) * bold <= rx1 - rx0 - 8.0), None)
-                if text is not None:
-                    continued.append((text, rx0 + 4.0, ry0 + line_height * 0.8))
+            for rect in rects[1:]:
+                texts = [t for t in (f"{spec.name} (continued)", spec.name)
+                         if opts.measure(t) * bold <= rect[2] - rect[0] - 8.0]
+                if texts:
+                    text, x = _caption_spot(texts, rect, rect[1] + line_height * 0.8, bold, opts, lines)
+                    continued.append((text, x, rect[1] + line_height * 0.8))
         frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at,
                             tuple(continued)))
     return frames
+
+
+def _sides_off_labels(rect, names, member_boxes, shapes, level: int):
+    """The frame `rect` with each side moved, as little as it can, to where it cuts fewer labels: outward past its
+    own layers' labels (never over a box it does not hold), or inward past labels spilling in from outside (never
+    over its own boxes). An inner frame goes out less and in more, so that it stays inside the frame around it."""
+    x0, y0, x1, y1 = rect
+    outward, inward = max(3.0 - 1.5 * level, 0.5), 1.5 + 1.5 * level
+    names = set(names)
+    near = [(is_label, name in names, r) for is_label, name, r in shapes if r[1] < y1 and r[3] > y0]
+    across = [r for is_label, mine, r in near if is_label or not mine]
+    others = [r for is_label, mine, r in near if not is_label and not mine]
+
+    def cuts(x):
+        return sum(1 for r in across if r[0] + 0.3 < x < r[2] - 0.3)
+
+    def best(x, limit, direction):  # direction -1: the left side (outward is to the left)
+        spots = [r[0] - outward if direction < 0 else r[2] + outward for is_label, mine, r in near if is_label and mine]
+        spots += [r[2] + inward if direction < 0 else r[0] - inward for is_label, mine, r in near
+                  if is_label and not mine]
+        lo, hi = (-1e18, limit) if direction < 0 else (limit, 1e18)
+        spots = [s for s in spots if lo <= s <= hi
+                 and not any(r[2] > min(s, x) and r[0] < max(s, x) for r in others)]  # swallows no other box
+        found = min(spots, key=lambda s: (cuts(s), abs(s - x)), default=x)
+        return found if cuts(found) < cuts(x) else x
+
+    return (best(x0, min(b[0] for b in member_boxes) - 0.5, -1), y0,
+            best(x1, max(b[2] for b in member_boxes) + 0.5, 1), y1)
+
+
+class _SegmentIndex:
+    """The connectors' straight pieces (arrowheads included), found by the band of y they cross."""
+
+    BAND = 32.0
+
+    def __init__(self, connectors):
+        self.buckets: Dict[int, List[Tuple[float, float, float, float]]] = {}
+        for c in connectors:
+            points = c.points + c.arrow[:1]
+            for (ax, ay), (bx, by) in zip(points, points[1:]):
+                for k in range(int(min(ay, by) // self.BAND), int(max(ay, by) // self.BAND) + 1):
+                    self.buckets.setdefault(k, []).append((ax, ay, bx, by))
+
+    def crossing(self, top: float, bottom: float, left: float, right: float) -> List[Tuple[float, float]]:
+        """x-extents of the pieces' parts between y = top and bottom, where they reach into left..right."""
+        found = set()
+        for k in range(int(top // self.BAND), int(bottom // self.BAND) + 1):
+            for ax, ay, bx, by in self.buckets.get(k, ()):
+                if max(ay, by) < top or min(ay, by) > bottom or max(ax, bx) < left or min(ax, bx) > right:
+                    continue
+                if abs(by - ay) > 1e-9:  # the part within the band
+                    t0, t1 = sorted(((top - ay) / (by - ay), (bottom - ay) / (by - ay)))
+                    t0, t1 = max(t0, 0.0), min(t1, 1.0)
+                    ax, bx = ax + (bx - ax) * t0, ax + (bx - ax) * t1
+                found.add((min(ax, bx), max(ax, bx)))
+        return sorted(found)
+
+
+def _stage_caption(spec: FrameSpec, rect, baseline: float, bold: float, opts: LayoutOptions, lines, placed,
+                   stop: float):
+    """(text, x) of a stage's caption, which keeps its shape and block count: clear of connectors inside
+    the frame where it fits; else at the frame's left, running past its end while no other stage caption
+    on that line is in the way (connectors pass under its backdrop); only then a shorter one."""
+    full = spec.label
+    width = opts.measure(full) * bold
+    text, x = _caption_spot([full], rect, baseline, bold, opts, lines)
+    if x + width <= rect[2] - 4.0:
+        return text, x
+    x = rect[0] + 4.0
+    clear = not any(abs(b - baseline) < 1.0 and left < x + width + 8.0 and x < right + 8.0 for left, b, right in placed)
+    if clear and x + width <= stop:
+        return full, x
+    texts = [full] + [t for t in spec.shorter if opts.measure(t) < opts.measure(full)]
+    return _caption_spot(texts, rect, baseline, bold, opts, lines)
+
+
+def _caption_spot(texts, rect, baseline: float, bold: float, opts: LayoutOptions, lines: _SegmentIndex):
+    """(text, x) of a caption on the top of a frame's `rect`: the first of `texts` that fits between the
+    connectors crossing its line, as far left as it can; else the first, at the left."""
+    x0, _, x1, _ = rect
+    top, bottom = baseline - opts.font_size * 0.85 - 1.0, baseline + opts.font_size * 0.25 + 1.0
+    blocked = [(lo - 4.0, hi + 4.0) for lo, hi in lines.crossing(top, bottom, x0, x1)]
+    for text in texts:
+        width = opts.measure(text) * bold
+        x = x0 + 4.0
+        for lo, hi in blocked:
+            if hi > x and lo < x + width:
+                x = hi
+        if x + width <= x1 - 4.0:
+            return text, x
+    return texts[0], x0 + 4.0
 
 
 def _frame_level(spec: FrameSpec, members, depth, frames) -> int:
@@ -240,7 +360,7 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
     if not opts.legend:
         return []
     size = opts.font_size
-    row_width = max(width, 360.0)
+    row_width = max(width, 360.0 if opts.max_width is None else min(360.0, opts.max_width - 2 * opts.padding))
     entries = []
     x, y = 0.0, height + 1.5 * line_height
     widths = [size + 6 + opts.measure(text) + 18 + opts.legend_extra for _, _, _, text in opts.legend]

@@ -3,10 +3,10 @@ and the detail level and box scale that fit a printed width."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..graph.categories import category_of
-from ..graph.glyphs import GLYPH_TYPES, Glyph, captions, collapse, elide_middle
+from ..graph.glyphs import GLYPH_TYPES, Glyph, captions, collapse, elide_distinct, elide_middle
 from ..graph.groups import Grouping, restrict
 from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
 from ..graph.table import stage_records
@@ -14,6 +14,7 @@ from ..options import SIZING_KEYS, UNITS_PER_INCH, VISUALKERAS_DEFAULTS, parse_a
 from ..scene.text import text_width
 from ..theme import Theme
 from .assemble import layout
+from .blockkey import MAX_KINDS, block_key, block_kinds, key_types, with_block_key
 from .label_parts import part_text
 from .record import record_of
 from .sizing import Sizing, box_size
@@ -25,32 +26,52 @@ FIT_HEIGHT_RATIO = 1.3  # with width=, a coarser detail level is chosen while th
 
 
 def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme: Theme, font_px: float,
-              gaps: Mapping[str, float], physical, labelled: FrozenSet[str] = frozenset(), extra_legend=()):
+              gaps: Mapping[str, float], physical, labelled: Optional[Mapping[str, Tuple[str, ...]]] = None,
+              extra_legend=()):
     """The scene at the detail asked for, or with a printed width the most detailed level that fits a
     column-shaped figure; with the graph, groups and glyphs drawn at that level, and the level.
 
-    `labelled` names layers that get their name even where labels are sparse (a diff's changes);
+    `labelled` names layers that get their name even where labels are sparse, each with lines to add (a
+    diff's changes and what changed, see `with_changes`);
     `extra_legend` adds (kind, type, category, text) entries after the layer types'."""
     levels = [given["detail"]] if given.get("detail") else ["layers"]
     if physical is not None and not given.get("detail") and grouping:
         levels = ["layers"] + (["blocks"] if grouping.blocks else []) + (["stages"] if grouping.stages else [])
     all_layers, all_groups = graph, grouping
-    for detail in levels:
-        graph, grouping, glyphs = at_detail(all_layers, all_groups, detail, given)
+    keyed = grouping.blocks and given.get("block_key") is not False
+    attempts = [(detail, given, font_px) for detail in levels]
+    if physical is not None and "fold_repeats" not in given:  # too tall at every level: fold repeats too
+        attempts += [(detail, {**given, "fold_repeats": True}, font_px) for detail in levels]
+    if physical is not None:  # and then smaller text, down to MIN_PRINTED_PT
+        attempts += [(detail, folding, px) for px in _smaller_fonts(font_px) for detail, folding, _ in attempts]
+    for detail, folding, font_px in attempts:
+        graph, grouping, glyphs = at_detail(all_layers, all_groups, detail, folding)
         frozen = frozenset(l.name for l in graph.layers if l.trainable is False) if given.get("show_trainable") \
             else frozenset()
         items = [replace(item, gap_before=gaps.get(item.name, 0.0)) if item.name in gaps else item
                  for item in items_for(graph, given, live, theme, font_px, grouping, glyphs)]
-        items = [replace(it, lines=label_lines(graph.layer(it.name), ("name",)))
-                 if not it.lines and it.name in labelled else it for it in items]
-        opts = layout_options(graph, given, theme, font_px, items, frozen, grouping)
+        items = distinct_names([replace(it, lines=with_changes(
+            it.lines or label_lines(graph.layer(it.name), ("name",)), labelled[it.name]))
+            if labelled and it.name in labelled else it for it in items])
+        wants_key = keyed and (given.get("block_key") or (glyphs or physical is not None))
+        key_legend = key_types(all_layers, all_groups) if wants_key else ()
+        opts = layout_options(graph, given, theme, font_px, items, frozen, grouping, key_legend)
         if extra_legend:
             opts = replace(opts, legend=opts.legend + tuple(extra_legend))
         sizing = sizing_for(given, len(graph.layers))
+        target = physical_px(physical) if physical is not None else None
+        finishers = [None]
+        if wants_key and block_kinds(all_layers, all_groups):  # fewer kinds in the key before smaller text
+            finishers = [_key_finisher(all_layers, all_groups, opts, sizing, target, most)
+                         for most in range(MAX_KINDS, 0 if physical is not None else MAX_KINDS - 1, -1)]
         if physical is None:
             scene = layout(sized(items, graph, sizing, given), graph.edges, opts)
+            scene = finishers[0](scene, sizing.scale) if finishers[0] else scene
             break
-        scene, fitted = fit_width(items, graph, sizing, given, opts, physical)
+        for finish in finishers:
+            scene, fitted = fit_width(items, graph, sizing, given, opts, physical, finish)
+            if fitted:
+                break
         if fitted:
             break
     membership = grouping.membership()
@@ -60,6 +81,31 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
                 members=tuple(glyphs[b.name].group.members) if b.name in glyphs else ())
         for b in scene.boxes))
     return scene, opts, glyphs, all_layers
+
+
+MIN_PRINTED_PT = 6.0
+PX_PER_PT = 96 / 72
+
+
+def _smaller_fonts(font_px: float) -> List[float]:
+    """Text sizes to try, smaller than the theme's, when a printed figure does not fit (none under 6 pt)."""
+    points = font_px / PX_PER_PT
+    return [p * PX_PER_PT for p in (8.0, 7.0, MIN_PRINTED_PT) if p < points - 0.1]
+
+
+def _key_finisher(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing: Sizing, width, most):
+    """A function placing the block key (`most` kinds drawn), its boxes at the figure's box scale."""
+    line = opts.font_size * 1.2 + opts.line_spacing
+    made = {}
+
+    def finish(scene, scale):
+        if scale not in made:
+            scaled = replace(sizing, scale=scale)
+            made[scale] = (block_key(graph, grouping, opts, scaled, 0.0, most),
+                           block_key(graph, grouping, opts, scaled, width or 960.0, most))
+        return with_block_key(scene, made[scale], opts.padding, line, opts.measure, width)
+
+    return finish
 
 
 def label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
@@ -79,6 +125,22 @@ def label_lines(layer: Layer, parts, live=None) -> Tuple[str, ...]:
             if text:
                 lines.append(text)
     return tuple(lines)
+
+
+def with_changes(lines: Tuple[str, ...], changes: Tuple[str, ...]) -> Tuple[str, ...]:
+    """A label's lines, then lines `old → new`; a line after the first that one of them restates as its new
+    value (the shape under `14×14×256 → 14×14×512`) is dropped."""
+    restated = {change.rsplit(" \u2192 ", 1)[-1] for change in changes}
+    return tuple(line for i, line in enumerate(lines) if i == 0 or line not in restated) + tuple(changes)
+
+
+def distinct_names(items: List[Item]) -> List[Item]:
+    """Names that elision would make read the same keep where they differ instead (`elide_distinct`)."""
+    elided = {it.name: elide_middle(it.name, MAX_NAME_CHARS) for it in items
+              if len(it.name) > MAX_NAME_CHARS and elide_middle(it.name, MAX_NAME_CHARS) in it.lines}
+    shown = elide_distinct(list(elided), MAX_NAME_CHARS)
+    return [replace(it, lines=tuple(shown[it.name] if line == elided[it.name] else line for line in it.lines))
+            if it.name in elided and shown[it.name] != elided[it.name] else it for it in items]
 
 
 def items_for(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: Grouping = Grouping(),
@@ -113,7 +175,11 @@ def items_for(graph: ModelGraph, given, live, theme: Theme, font_px, grouping: G
         if glyphs and layer.name in glyphs and labelled is not None:  # many glyphs: each just named
             lines = (elide_middle(layer.name, MAX_NAME_CHARS),)
         elif glyphs and layer.name in glyphs and lines:
-            lines = lines + (glyph_count(glyphs[layer.name]),)
+            blocks = len(glyphs[layer.name].group.blocks)
+            if blocks and lines[0] == elide_middle(layer.name, MAX_NAME_CHARS):  # `conv3 ×4`, then its shape
+                lines = (f"{lines[0]} ×{blocks}",) + lines[1:]
+            else:
+                lines = lines + (glyph_count(glyphs[layer.name]),)
         if layer.name in ends and callback is None and "labels" not in given:
             size = " | ".join(compact_shape(s) for s in layer.output_shapes) or "?"
             lines = tuple(lines or (elide_middle(layer.name, MAX_NAME_CHARS),))
@@ -138,15 +204,25 @@ def sized(items: List[Item], graph: ModelGraph, sizing: Sizing, given) -> List[I
             w, h, d = box_size(shape, sizing)
         result.append(Item(item.name, item.type, item.category, w, h, d if item.depth else 0.0, item.lines,
                            item.above, item.pad_top, item.gap_before))
+    if sizing.mode is None:  # no vector drawn taller than the tallest feature map of its figure
+        ranks = [len(layer.shape) if not isinstance(layer.shape, str) else 0 for layer in graph.layers]
+        tallest = max((it.height for it, rank in zip(result, ranks) if rank >= 4), default=None)
+        if tallest is not None:
+            result = [replace(it, height=min(it.height, tallest)) if rank == 2 else it
+                      for it, rank in zip(result, ranks)]
     return result
 
 
 def layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, frozen=frozenset(),
-                    grouping: Grouping = Grouping()) -> LayoutOptions:
+                    grouping: Grouping = Grouping(), key_legend=()) -> LayoutOptions:
+    """`key_legend`: (type, category) of the block key's layers, which the legend explains too."""
     family = theme.get("canvas", "font_family")
     legend = ()
     if legend_wanted(given, grouping, items):
-        legend = _shared_swatches(_legend_entries(graph, items, given.get("show_dimension", False)), theme)
+        entries = _legend_entries(graph, items, given.get("show_dimension", False))
+        listed = {e[0] for e in entries}
+        entries += tuple((t, c, t) for t, c in key_legend if t not in listed)
+        legend = _shared_swatches(entries, theme)
     if frozen:
         legend += (("frozen", "", "other", "frozen (trainable=False)"),)
     return LayoutOptions(
@@ -252,18 +328,26 @@ def _height_limit(aspect: Optional[float]) -> float:
     return FIT_HEIGHT_RATIO if aspect is None else max(FIT_HEIGHT_RATIO, 1.25 / aspect)
 
 
-def fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical):
+def physical_px(physical) -> float:
+    """A printed width (value, unit) in CSS pixels."""
+    value, unit = physical
+    return value / UNITS_PER_INCH[unit] * 96
+
+
+def fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical, finish=None):
     """The largest boxes (never smaller text) that keep the drawing within the printed width and no taller
     than FIT_HEIGHT_RATIO times it (or as `aspect=` asks); rows wrap at that width. Returns the scene and
-    whether it fits; if even tiny boxes do not, the tiny ones."""
-    value, unit = physical
-    target = value / UNITS_PER_INCH[unit] * 96
+    whether it fits; if even tiny boxes do not, the tiny ones. `finish` completes a candidate scene (the
+    block key) before it is measured."""
+    target = physical_px(physical)
     if opts.max_width is None and opts.aspect is None:
         opts = replace(opts, max_width=target)
     limit = _height_limit(opts.aspect) * target
 
-    def scene_at(scale):
-        return layout(sized(items, graph, replace(sizing, scale=scale), given), graph.edges, opts)
+    def scene_at(scale, spacing=opts.spacing):
+        scene = layout(sized(items, graph, replace(sizing, scale=scale), given), graph.edges,
+                       replace(opts, spacing=spacing))
+        return finish(scene, scale) if finish else scene
 
     def fits(scene):
         return scene.width <= target + 0.5 and scene.height <= limit
@@ -273,8 +357,10 @@ def fit_width(items, graph, sizing: Sizing, given, opts: LayoutOptions, physical
 
     smallest = scene_at(0.05)
     if fits(smallest):
-        for scale in (4.0, 3.0, 2.0, 1.5, 1.0, 0.8, 0.64, 0.5, 0.4, 0.3, 0.2, 0.12):
-            scene = scene_at(scale)
+        tight = max(8.0, opts.spacing / 3)  # shrink spacing before boxes
+        for scale, spacing in [(s, opts.spacing) for s in (4.0, 3.0, 2.0, 1.5, 1.0)] + \
+                [(s, tight) for s in (4.0, 3.0, 2.0, 1.5, 1.0, 0.8, 0.64, 0.5, 0.4, 0.3, 0.2, 0.12)]:
+            scene = scene_at(scale, spacing)
             if fits(scene):
                 return printed(scene), True
         return printed(smallest), True

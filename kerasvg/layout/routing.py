@@ -7,7 +7,9 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ..scene import Connector
 from .geometry import entry_x, exit_x, with_arrow
-from .spec import SIDE_MARGIN, SKIP_BASE, TRACK, Node
+from .spec import FRAME_MARGIN, SIDE_MARGIN, SKIP_BASE, TRACK, Node
+
+FRAME_CLEARANCE = 3.0  # a return line keeps this far outside the frames it runs beside
 
 
 @dataclass
@@ -153,35 +155,81 @@ def assign_tracks(routes: List[Route], nodes, rows) -> Tuple[Dict[int, int], Dic
     for route, k in zip(crossing, margin):
         route.margin_track = k
     gap_tracks: Dict[int, int] = {}
-    for route in sorted(crossing, key=lambda r: -nodes[r.target].rank):
+    # corridors nearest the row for its later targets; of those in one column, the lower box's corridor higher up
+    for route in sorted(crossing, key=lambda r: (-nodes[r.target].rank, nodes[r.target].lane)):
         row = nodes[route.target].row
         route.row_gap_track = gap_tracks.get(row, 0)
         gap_tracks[row] = route.row_gap_track + 1
     return skip_tracks, gap_tracks, (max(margin) + 1 if margin else 0)
 
 
-def _gap_x(c: int, columns, centres, spacing: float, track: float = 0.0) -> float:
-    """x in the free strip (`spacing` wide) just before column c + 1, or beyond a row's last column."""
+def _gap_middle(c: int, columns, centres, spacing: float) -> float:
+    """x in the middle of the free strip (`spacing` wide) just before column c + 1, or beyond a row's last column."""
     if c + 1 < len(columns) and (c + 1) in centres and centres[c + 1] > centres[c]:
         end = centres[c + 1] - columns.full[c + 1][0]
     else:
         end = centres[c] + columns.full[c][1] + spacing
+    return end - spacing / 2
+
+
+GAP_STEP = 4.0  # between connectors running up or down one gap
+MIN_GAP_STEP = 1.5  # rather than closer, a crowded gap's connectors spread past its middle part
+
+
+def _gap_positions(routes, nodes, entries, columns, centres, spacing: float) -> Dict[Tuple[int, int], float]:
+    """x of each route's vertical in each gap it uses, {(column, route): x}.
+
+    Left to right: connectors that leave the column before the gap (running along their source's axis, then up
+    or down), then those that pass through, then those that arrive at the column after it. So no connector's
+    horizontal piece runs along another's, whose source and target both differ."""
+    users: Dict[int, List[Tuple[int, Optional[float], Optional[float]]]] = {}
+    for i, route in enumerate(routes):
+        for c, out_y, in_y in _gap_uses(route, i, nodes, entries):
+            users.setdefault(c, []).append((i, out_y, in_y))
+    positions = {}
     room = max(spacing / 2 - 2.0, 0.0)
-    return end - spacing / 2 + max(-room, min(room, track))
+    for c, found in users.items():
+        order = _order_in_gap(found, routes)
+        count = len(order)
+        step = GAP_STEP if count < 2 else max(MIN_GAP_STEP, min(GAP_STEP, 2 * room / (count - 1)))
+        middle = _gap_middle(c, columns, centres, spacing)
+        for k, i in enumerate(order):
+            positions[(c, i)] = middle + (k - (count - 1) / 2) * step
+    return positions
 
 
-def route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, margin_x, opts) -> List[Connector]:
+def _order_in_gap(users, routes) -> List[int]:
+    """Routes in a gap, left to right: leaving, passing, arriving; among those passing, one whose arriving piece
+    is level with another's leaving piece goes right of it (a stable topological order)."""
+    leaving = [i for i, _, in_y in users if in_y is None]
+    arriving = [i for i, out_y, _ in users if out_y is None]
+    passing = [(i, out_y, in_y) for i, out_y, in_y in users if out_y is not None and in_y is not None]
+    before: Dict[int, Set[int]] = {i: set() for i, _, _ in passing}  # routes that must be left of i
+    for i, _, in_y in passing:
+        for j, out_y, _ in passing:
+            if i != j and abs(in_y - out_y) < 1.0 and _unrelated(routes[i], routes[j]):
+                before[i].add(j)
+    ordered: List[int] = []
+    waiting = [i for i, _, _ in passing]
+    while waiting:
+        ready = next((i for i in waiting if before[i] <= set(ordered)), waiting[0])  # a cycle: keep the order
+        ordered.append(ready)
+        waiting.remove(ready)
+    return leaving + ordered + arriving
+
+
+def _unrelated(a: Route, b: Route) -> bool:
+    return a.source != b.source and a.target != b.target
+
+
+def route_coordinates(routes, nodes, rows, columns, centres, row_top, margin_x, opts) -> List[Connector]:
     top_ports = _top_ports(routes, nodes)
     entries = _left_entries(routes, nodes)
-    gap_use: Dict[int, List[int]] = {}
-    for i, route in enumerate(routes):
-        for c in _gaps_used(route, nodes):
-            gap_use.setdefault(c, []).append(i)
+    positions = _gap_positions(routes, nodes, entries, columns, centres, opts.spacing)
+    margin_entries = _margin_entries(routes, nodes, rows, columns, centres, bool(opts.frames))
 
     def gap(c, i):
-        users = gap_use.get(c, [i])
-        k = users.index(i) if i in users else 0
-        return _gap_x(c, columns, centres, opts.spacing, (k - (len(users) - 1) / 2) * 4.0)
+        return positions[(c, i)]
 
     skip_counts = _row_skip_counts(routes, nodes)
     connectors = []
@@ -198,7 +246,7 @@ def route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, marg
             mid = gap(a.rank, i)
             points = [start_side, (mid, a.axis), (mid, end_side[1]), end_side]
         elif route.kind == "lane":
-            lane_y = nodes[route.source].axis if route.lane == a.lane else b.axis
+            lane_y = a.axis if route.lane == a.lane else end_side[1]
             if route.lane == a.lane:
                 mid = gap(b.rank - 1, i)
                 points = [start_side, (mid, lane_y), (mid, end_side[1]), end_side]
@@ -221,8 +269,8 @@ def route_coordinates(routes, nodes, rows, columns, busy, centres, row_top, marg
                 mid = gap(b.rank - 1, i)
                 points += [(mid, track_y), (mid, end_side[1]), end_side]
         else:
-            points = _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x,
-                                   top_ports, start_side, end_side, gap, skip_counts, opts)
+            points = _cross_points(route, i, a, b, row_top, margin_x, top_ports, start_side, end_side, gap,
+                                   skip_counts, margin_entries, opts)
         connectors.append(with_arrow(a.item.name, b.item.name, _simplify(points), route.skip, opts.inferred_edges))
     return connectors
 
@@ -237,8 +285,8 @@ def _row_skip_counts(routes, nodes) -> Dict[int, int]:
     return counts
 
 
-def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_x, top_ports, start_side,
-                  end_side, gap, skip_counts, opts):
+def _cross_points(route, i, a, b, row_top, margin_x, top_ports, start_side, end_side, gap, skip_counts,
+                  margin_entries, opts):
     x_margin = margin_x[route.margin_track] if margin_x else start_side[0] + SIDE_MARGIN
     track_y = row_top[a.row] + SKIP_BASE * 0.5 + TRACK * (skip_counts.get(a.row, 1) - 1 - route.skip_track)
     if route.source_port == "top":
@@ -252,7 +300,7 @@ def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_
     corridor = row_top[b.row] - opts.row_gap / 2 - TRACK * route.row_gap_track
     points.append((x_margin, corridor))
     if route.target_port == "margin":
-        x_left = centres[b.rank] - columns.full[b.rank][0] - SIDE_MARGIN / 2
+        x_left = margin_entries[b.index]
         points += [(x_left, corridor), (x_left, end_side[1]), end_side]
     elif route.target_port == "top":
         tx, ty = top_ports[(i, "end")]
@@ -263,19 +311,48 @@ def _cross_points(route, i, a, b, rows, columns, busy, centres, row_top, margin_
     return points
 
 
-def _gaps_used(route: Route, nodes) -> List[int]:
+def _gap_uses(route: Route, i: int, nodes, entries) -> List[Tuple[int, Optional[float], Optional[float]]]:
+    """The gaps a route runs up or down in: (column before the gap, y it comes in along from the left or None,
+    y it goes out along to the right or None)."""
     a, b = nodes[route.source], nodes[route.target]
-    used = []
+    end_y = entries.get((i, b.index), b.axis)
+    if route.kind == "straight":
+        return [(a.rank, a.axis, end_y)] if abs(end_y - a.axis) > 1e-9 else []
     if route.kind == "elbow":
-        used.append(a.rank)
+        return [(a.rank, a.axis, end_y)]
     if route.kind == "lane":
-        used.append(b.rank - 1 if route.lane == a.lane else a.rank)
-    if route.kind in ("over", "cross"):
-        if route.source_port == "gap":
-            used.append(a.rank)
-        if route.target_port == "gap":
-            used.append(b.rank - 1)
+        return [(b.rank - 1, a.axis, end_y)] if route.lane == a.lane else [(a.rank, a.axis, end_y)]
+    used = []
+    if route.source_port == "gap":
+        used.append((a.rank, a.axis, None))
+    if route.target_port == "gap":
+        used.append((b.rank - 1, None, end_y))
     return used
+
+
+def _margin_entries(routes, nodes, rows, columns, centres, framed: bool) -> Dict[int, float]:
+    """x where connectors returning from an earlier row come down to a row's first boxes, left of the row (and of
+    any frame around it, when there are frames): boxes fed from one source share an x, others each have their
+    own, the lowest box outermost."""
+    sources: Dict[int, Set[int]] = {}
+    for route in routes:
+        if route.kind == "cross" and route.target_port == "margin":
+            sources.setdefault(route.target, set()).add(route.source)
+    slots: Dict[int, Dict[Tuple[str, int], List[Node]]] = {}
+    for index, found in sources.items():
+        node = nodes[index]
+        key = ("from", min(found)) if len(found) == 1 else ("to", index)
+        slots.setdefault(node.row, {}).setdefault(key, []).append(node)
+    clearance = FRAME_MARGIN + FRAME_CLEARANCE if framed else SIDE_MARGIN / 2
+    entries = {}
+    for row, found in slots.items():
+        first, last = rows[row]
+        left = min(centres[c] - columns.full[c][0] for c in range(first, last + 1))
+        ordered = sorted(found.values(), key=lambda group: max((n.axis, n.index) for n in group))
+        for k, group in enumerate(ordered):
+            for node in group:
+                entries[node.index] = left - clearance - TRACK * k
+    return entries
 
 
 def _top_ports(routes, nodes) -> Dict[Tuple[int, str], Tuple[float, float]]:
@@ -298,12 +375,14 @@ def _top_ports(routes, nodes) -> Dict[Tuple[int, str], Tuple[float, float]]:
 
 
 def _left_entries(routes, nodes) -> Dict[Tuple[int, int], float]:
-    """y where each connector enters a box's left side, spread when several arrive."""
+    """y where each connector enters a box's left side, spread when several arrive: in the order of the levels
+    they come from (a lane route along the target's own lane comes from its level), so they do not cross."""
     arriving: Dict[int, List[Tuple[float, int]]] = {}
     for i, route in enumerate(routes):
         if route.target_port in ("side", "gap", "margin"):
             source = nodes[route.source]
-            arriving.setdefault(route.target, []).append((source.axis + source.row * 1e6, i))
+            level = nodes[route.target].axis if route.kind == "lane" and route.lane != source.lane else source.axis
+            arriving.setdefault(route.target, []).append((level + source.row * 1e6, i))
     entries = {}
     for index, arrivals in arriving.items():
         node = nodes[index]

@@ -131,6 +131,26 @@ class DiffSummary:
 
 
 @dataclass(frozen=True)
+class KeyBlock:
+    """One kind of block drawn layer by layer in the block key, captioned with its name and repeats."""
+
+    block: str  # the block drawn (the first of its kind)
+    caption: str  # `conv2_block2 ×12`
+    caption_at: Point  # baseline start
+    boxes: Tuple[Box, ...]  # its layers (normalization and activations folded into the layer before)
+    connectors: Tuple[Connector, ...]
+
+
+@dataclass(frozen=True)
+class BlockKey:
+    """What a block is made of, beside a figure of stage or block glyphs (as papers print it)."""
+
+    caption: str  # `Blocks` (and the kinds not drawn)
+    caption_at: Point
+    blocks: Tuple[KeyBlock, ...]
+
+
+@dataclass(frozen=True)
 class Scene:
     width: float
     height: float
@@ -143,4 +163,5 @@ class Scene:
     graph: Any = None  # the `graph.model.ModelGraph` drawn
     detail: str = "layers"  # "layers", "blocks" or "stages"
     diff: Optional[DiffSummary] = None
+    block_key: Optional[BlockKey] = None
     stages: Tuple["StageRecord", ...] = ()  # the whole model's stages (each block outside them), for the table

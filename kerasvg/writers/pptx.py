@@ -201,11 +201,8 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
             _line(rect, P.Paint(text.colour, 0.6), slide.length(1), (4, 3) if frame.kind == "repeat" else None)
         x, y = frame.label_at
         for caption, x, y in [(frame.label, x, y), *frame.continued]:
-            width = scene.font_size * 0.7 * max(len(caption), 1) + scene.font_size
-            left, align = (x - width, "end") if frame.kind == "repeat" else (x, "start")
-            _text_box(slide, group.shapes, left, y - scene.font_size, width, (caption,),
-                      line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
-                      align=align, name="label", bold=frame.kind == "repeat")
+            _caption(slide, group.shapes, caption, x, y, scene.font_size, font, text,
+                     align="end" if frame.kind == "repeat" else "start", bold=frame.kind == "repeat")
 
     marks = P.diff_ink(theme) if scene.diff is not None else None
     if scene.connectors:
@@ -217,13 +214,7 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
                 ink = P.Paint(ink.colour, round(ink.opacity * marks.same_opacity, 4))
             elif c.diff is not None:
                 ink, dash = P.paint(marks.colours[c.diff]), (1.0, 3.0) if c.diff == "removed" else dash
-            line = slide.freeform(group.shapes, c.points, False, xml_safe(f"{c.source} -> {c.target}"))
-            _fill(line, None)
-            _line(line, ink, slide.length(conn["width"]), dash)
-            if conn["arrowheads"] and c.arrow:
-                head = slide.freeform(group.shapes, c.arrow, True, "arrowhead")
-                _fill(head, ink)
-                _line(head, None, 0)
+            _connector(slide, group.shapes, c, ink, slide.length(conn["width"]), dash, conn["arrowheads"])
 
     paper = P.paint(P.paper(theme))
     for b in scene.boxes:
@@ -233,10 +224,7 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
             status, (1.0, 1.0)) if marks is not None else (1.0, 1.0)
         group = page.shapes.add_group_shape()
         group.name = xml_safe(b.name)
-        for face in b.faces:
-            shape = slide.freeform(group.shapes, face.points, True, face.role)
-            _face_fill(shape, _faded(look.faces[face.role], fill_fade), look.pattern, text)
-            _line(shape, _faded(look.outline, line_fade), stroke, (3, 2) if b.frozen else None)
+        _faces(slide, group.shapes, b, look, stroke, text, fill_fade, line_fade)
         if b.label is not None:
             left, top, right, _ = b.label.bounds
             ink = P.paint(marks.colours["removed"]) if status == "removed" else _faded(text, fill_fade)
@@ -253,6 +241,9 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
                    scene.font_size, marks, font)
         if b.frozen:
             _lock(slide, group.shapes, b.x + b.width, b.y, text, paper)
+
+    if scene.block_key is not None:
+        _block_key(slide, page.shapes, scene.block_key, theme, shade_step, scene.font_size, font)
 
     if scene.legend:
         legend = page.shapes.add_group_shape()
@@ -275,11 +266,59 @@ def _draw(page, scene: Scene, theme: Theme, shade_step: Optional[int]) -> None:
                 else:
                     _face_fill(swatch, look.faces["front"], look.pattern, text)
                     _line(swatch, look.outline, stroke)
-            width = scene.font_size * 0.7 * max(len(e.text), 1) + scene.font_size
-            _text_box(slide, legend.shapes, e.text_x, e.text_y - scene.font_size, width, (e.text,),
-                      line_height_px=scene.font_size * 1.25, font_px=scene.font_size, font=font, ink=text,
-                      align="start", name="label")
+            _caption(slide, legend.shapes, e.text, e.text_x, e.text_y, scene.font_size, font, text)
 
+
+def _caption(slide: _Slide, shapes, text: str, x: float, y: float, font_px: float, font: str, ink: P.Paint, *,
+             align: str = "start", bold: bool = False):
+    """One line of text on the baseline at `y`, starting at `x` (ending there, with `align="end"`)."""
+    width = font_px * 0.7 * max(len(text), 1) + font_px
+    return _text_box(slide, shapes, x - width if align == "end" else x, y - font_px, width, (text,),
+                     line_height_px=font_px * 1.25, font_px=font_px, font=font, ink=ink, align=align, name="label",
+                     bold=bold)
+
+
+def _connector(slide: _Slide, shapes, c, ink: P.Paint, width_emu: int, dash=None, arrowhead: bool = True) -> None:
+    """A connector as an open freeform named `source -> target` and, with `arrowhead`, a filled triangle."""
+    line = slide.freeform(shapes, c.points, False, xml_safe(f"{c.source} -> {c.target}"))
+    _fill(line, None)
+    _line(line, ink, width_emu, dash)
+    if arrowhead and c.arrow:
+        head = slide.freeform(shapes, c.arrow, True, "arrowhead")
+        _fill(head, ink)
+        _line(head, None, 0)
+
+
+def _faces(slide: _Slide, shapes, box, look: P.BoxPaint, stroke: int, pattern_ink: P.Paint, fill_fade: float = 1.0,
+           line_fade: float = 1.0) -> None:
+    """A box's faces, one freeform each named by its role, filled and outlined as `look` says (faded by the
+    given amounts, the outline dashed when the box is frozen)."""
+    for face in box.faces:
+        shape = slide.freeform(shapes, face.points, True, face.role)
+        _face_fill(shape, _faded(look.faces[face.role], fill_fade), look.pattern, pattern_ink)
+        _line(shape, _faded(look.outline, line_fade), stroke, (3, 2) if box.frozen else None)
+
+
+def _block_key(slide: _Slide, shapes, key, theme: Theme, shade_step: Optional[int], font_px: float, font: str) -> None:
+    """The block key as the SVG writer draws it: a group `block key` with its caption in bold, and per kind a
+    group named after the block with its caption, its connectors (connector colour, box stroke width) and a
+    group per layer of its faces."""
+    text = P.text_paint(theme)
+    ink = P.paint(theme.values["connector"]["color"])
+    stroke = slide.length(theme.values["box"]["stroke_width"])
+    group = shapes.add_group_shape()
+    group.name = "block key"
+    _caption(slide, group.shapes, key.caption, *key.caption_at, font_px, font, text, bold=True)
+    for block in key.blocks:
+        kind = group.shapes.add_group_shape()
+        kind.name = xml_safe(block.block)
+        _caption(slide, kind.shapes, block.caption, *block.caption_at, font_px, font, text)
+        for c in block.connectors:
+            _connector(slide, kind.shapes, c, ink, stroke)
+        for b in block.boxes:
+            layer = kind.shapes.add_group_shape()
+            layer.name = xml_safe(b.name)
+            _faces(slide, layer.shapes, b, P.box_paint(theme, b.type, b.category, shade_step), stroke, text)
 
 
 def _faded(ink: P.Paint, amount: float) -> P.Paint:

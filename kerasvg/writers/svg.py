@@ -110,6 +110,8 @@ def draw(scene: Scene, theme: Theme, *, shade_step: Optional[int] = None, id_pre
 
     hot = [_repeats_xml(scene, canvas), _connectors_xml(scene, conn, ink), _groups_xml(scene, canvas),
            _layers_xml(scene, styles, box_style, canvas, shade_step, ink)]
+    if scene.block_key is not None:
+        hot.append(_block_key_xml(scene.block_key, theme, shade_step))
     for i in range(len(hot)):
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
@@ -318,6 +320,38 @@ def _connectors_xml(scene, conn, ink: Optional[DiffInk] = None) -> str:
         if arrowheads:
             before, after = head
             out.append(f'<polygon{before} points="{_pts(c.arrow)}"{after} />')
+        out.append("</g>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _block_key_xml(key, theme: Theme, shade_step: Optional[int]) -> str:
+    """`g.block-key`: per kind a `g.key-block` of `g.key-layer` boxes and `g.key-connector` lines."""
+    canvas, box_style, conn = theme.values["canvas"], theme.values["box"], theme.values["connector"]
+    text_fill = _attrs(_colour_attrs(canvas["text_color"], "fill"), sort=False)
+    opacity = {"fill-opacity": fmt(box_style["opacity"])} if box_style["opacity"] < 1 else {}
+    line = _attrs({**_colour_attrs(conn["color"], "stroke"), "fill": "none"}, sort=False)
+    head = _attrs(_colour_attrs(conn["color"], "fill"), sort=False)
+    x, y = key.caption_at
+    out = [f'<g class="block-key" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}">',
+           f'<text class="key-caption" x="{fmt(x)}" y="{fmt(y)}" font-weight="bold"{text_fill}>'
+           f'{_esc_text(xml_safe(key.caption))}</text>']
+    for block in key.blocks:
+        x, y = block.caption_at
+        out.append(f'<g class="key-block" data-block="{_esc(name_key(block.block))}">'
+                   f'<text class="key-caption" x="{fmt(x)}" y="{fmt(y)}"{text_fill}>{_esc_text(xml_safe(block.caption))}</text>')
+        for c in block.connectors:
+            skip = " skip" if c.skip else ""
+            out.append(f'<g class="key-connector{skip}" data-from="{_esc(name_key(c.source))}" '
+                       f'data-to="{_esc(name_key(c.target))}"><polyline{line} points="{_pts(c.points)}" />'
+                       f'<polygon{head} points="{_pts(c.arrow)}" /></g>')
+        for b in block.boxes:
+            style = theme.style_for(b.type, b.category)
+            paints = _face_paints(style, box_style, shade_step, opacity)
+            out.append(f'<g class="key-layer" data-type="{_esc(xml_safe(b.type))}" data-name="{_esc(name_key(b.name))}">')
+            for face in b.faces:
+                out.append(f'<polygon class="face {face.role}"{_attrs(paints[face.role])} points="{_pts(face.points)}" />')
+            out.append("</g>")
         out.append("</g>")
     out.append("</g>")
     return "".join(out)

@@ -19,6 +19,7 @@ _ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
     "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
     "|": r"\textbar{}", "\"": r"\textquotedbl{}", "'": r"\textquotesingle{}", "`": r"\textasciigrave{}",
+    "\u2192": r"\textrightarrow{}",
 }
 _LIGATURES = "-,"  # doubled, T1 fonts join them (-- is an en dash, ,, a low quote)
 # Latin-1 Supplement and Latin Extended-A characters that pdflatex's utf8 support cannot set in T1/TS1.
@@ -162,6 +163,50 @@ def _pattern(name: str, points, ink: str, unit: float) -> List[str]:
     return ["\\begin{scope}", f"\\clip {_path(points, True)};", f"{command} {' '.join(strokes)};", "\\end{scope}"]
 
 
+def _connector(c, ink: P.Paint, dash, width: float, arrowhead: bool, colour, unit: float) -> List[str]:
+    """A connector's polyline in `ink` (dashed `dash`, `width` px wide) and, with `arrowhead`, its arrowhead."""
+    dash_text = f", dash pattern=on {_bp(dash[0], unit)} off {_bp(dash[1], unit)}" if dash else ""
+    out = [f"\\draw[{colour(ink.colour)}{_opacity('draw opacity', ink.opacity)}, "
+           f"line width={_bp(width, unit)}, line join=round{dash_text}] {_path(c.points, False)};"]
+    if arrowhead and c.arrow:
+        out.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
+    return out
+
+
+def _faces(box, look: P.BoxPaint, colour, stroke: str, pattern_ink: str, unit: float) -> List[str]:
+    """A box's faces filled and outlined as `look` says (dashed when the box is frozen), patterned in `pattern_ink`."""
+    outline = colour(look.outline.colour) + _opacity("draw opacity", look.outline.opacity)
+    frozen = f", dash pattern=on {_bp(3, unit)} off {_bp(2, unit)}" if box.frozen else ""
+    out: List[str] = []
+    for face in box.faces:
+        fill = look.faces[face.role]
+        out.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
+                   f"draw={outline}, {stroke}{frozen}] {_path(face.points, True)};")
+        if look.pattern != "none":
+            out += _pattern(look.pattern, face.points, pattern_ink, unit)
+    return out
+
+
+def _block_key(key, theme: Theme, shade_step: Optional[int], colour, node: str, font: str, stroke: str,
+               text_name: str, unit: float) -> List[str]:
+    """The block key in a scope, as the SVG writer draws it: its caption in bold, then per kind a caption,
+    its connectors (connector colour, box stroke width) and its layers' boxes."""
+    ink = P.paint(theme.values["connector"]["color"])
+    width = theme.values["box"]["stroke_width"]
+    x, y = key.caption_at
+    out = [f"% block key: {_comment(key.caption)}", "\\begin{scope}",
+           f"\\node[{node}, anchor=base west, font={font}\\bfseries] at ({fmt(x)},{fmt(y)}) {{{latex_text(key.caption)}}};"]
+    for block in key.blocks:
+        x, y = block.caption_at
+        out += [f"% key block: {_comment(block.block)}",
+                f"\\node[{node}, anchor=base west] at ({fmt(x)},{fmt(y)}) {{{latex_text(block.caption)}}};"]
+        for c in block.connectors:
+            out += _connector(c, ink, None, width, True, colour, unit)
+        for b in block.boxes:
+            out += _faces(b, P.box_paint(theme, b.type, b.category, shade_step), colour, stroke, text_name, unit)
+    return out + ["\\end{scope}"]
+
+
 def write(scene: Scene, theme: Theme, options) -> str:
     """The scene as a `tikzpicture` (or, with `options.standalone`, a pdflatex-ready document), labels
     at `options.font`; a printed width sets the picture's width, else it is 0.75 bp per scene px."""
@@ -216,11 +261,7 @@ def draw(scene: Scene, theme: Theme, *, standalone: bool = False, font: str = r"
         elif c.diff is not None:
             ink = P.paint(marks.colours[c.diff])
             dash = (1.0, 3.0) if c.diff == "removed" else dash
-        dash_text = f", dash pattern=on {_bp(dash[0], unit)} off {_bp(dash[1], unit)}" if dash else ""
-        body.append(f"\\draw[{colour(ink.colour)}{_opacity('draw opacity', ink.opacity)}, "
-                    f"line width={_bp(conn['width'], unit)}, line join=round{dash_text}] {_path(c.points, False)};")
-        if conn["arrowheads"] and c.arrow:
-            body.append(f"\\fill[{colour(ink.colour)}{_opacity('fill opacity', ink.opacity)}] {_path(c.arrow, True)};")
+        body += _connector(c, ink, dash, conn["width"], conn["arrowheads"], colour, unit)
 
     paper = P.paper(theme)
     for b in scene.boxes:
@@ -231,14 +272,7 @@ def draw(scene: Scene, theme: Theme, *, standalone: bool = False, font: str = r"
                 "removed": f"[fill opacity={fmt(marks.removed_opacity)}, draw opacity=0.5]"}.get(status, "") \
             if marks is not None else ""
         body.append("\\begin{scope}" + fade)
-        outline = colour(look.outline.colour) + _opacity("draw opacity", look.outline.opacity)
-        frozen = f", dash pattern=on {_bp(3, unit)} off {_bp(2, unit)}" if b.frozen else ""
-        for face in b.faces:
-            fill = look.faces[face.role]
-            body.append(f"\\filldraw[fill={colour(fill.colour)}{_opacity('fill opacity', fill.opacity)}, "
-                        f"draw={outline}, {stroke}{frozen}] {_path(face.points, True)};")
-            if look.pattern != "none":
-                body += _pattern(look.pattern, face.points, text_name, unit)
+        body += _faces(b, look, colour, stroke, text_name, unit)
         if b.label is not None:
             label = b.label
             anchor, align = ("north", "center") if label.anchor == "middle" else ("north west", "left")
@@ -252,6 +286,9 @@ def draw(scene: Scene, theme: Theme, *, standalone: bool = False, font: str = r"
             body += _diff_mark(b, marks, colour, unit, scene.font_size)
         if b.frozen:
             body += _lock(b.x + b.width, b.y, text_name, colour(paper))
+
+    if scene.block_key is not None:
+        body += _block_key(scene.block_key, theme, shade_step, colour, node, font, stroke, text_name, unit)
 
     for e in scene.legend:
         look = P.box_paint(theme, e.type, e.category, shade_step)
