@@ -172,6 +172,7 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()
     lines = _SegmentIndex(connectors)
     frames = []
     captions: List[Tuple[float, float, float]] = []  # stage captions placed: (left, baseline, right)
+    member_sets = [set(spec.members) for spec in opts.frames]
     stage_starts: Dict[int, List[float]] = {}  # per row, where each stage's boxes start: captions stop before
     for spec in opts.frames:
         if spec.kind == "stage":
@@ -183,7 +184,7 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()
         if not members:
             continue
         nesting = spec.kind in NESTING_KINDS
-        level = _frame_level(spec, members, depth, opts.frames) if nesting else 0
+        level = _frame_level(spec, members, depth, opts.frames, member_sets) if nesting else 0
         inset = FRAME_MARGIN - 2.0 * level
         rects = []
         for row in sorted({n.row for n, _ in members}):
@@ -324,14 +325,20 @@ def _caption_spot(texts, rect, baseline: float, bold: float, opts: LayoutOptions
     return texts[0], x0 + 4.0
 
 
-def _frame_level(spec: FrameSpec, members, depth, frames) -> int:
+def _frame_level(spec: FrameSpec, members, depth, frames, member_sets) -> int:
     """How many frames enclose this one: nested models by depth; group frames by containment."""
     if spec.kind == "nested":
         return min(depth.get(n.item.name, 1) for n, _ in members) - 1
     names = {n.item.name for n, _ in members}
-    order = {id(f): i for i, f in enumerate(frames)}
-    return sum(1 for f in frames if f is not spec and f.kind in NESTING_KINDS and names <= set(f.members)
-               and (names < set(f.members) or order[id(f)] < order[id(spec)]))
+    first = next(iter(names))
+    level = 0
+    for i, f in enumerate(frames):
+        if f is spec or f.kind not in NESTING_KINDS:
+            continue
+        others = member_sets[i]
+        if first in others and names <= others and (names < others or i < frames.index(spec)):
+            level += 1
+    return level
 
 
 def _box_and_label_bounds(box: Box) -> Tuple[float, float, float, float]:
