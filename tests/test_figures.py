@@ -182,3 +182,29 @@ def test_the_command_line_turns_legend_and_key_on_and_off(keras, tmp_path):
     assert sorted(drawn()) == ["block-key", "legend"]
     assert drawn("--no-legend") == ["block-key"]
     assert drawn("--no-block-key") == ["legend"]
+
+
+def _small_models(keras):
+    from keras import layers
+
+    from kerasvg import zoo
+
+    mlp = keras.Sequential([keras.Input((64,))] + [layers.Dense(64, activation="relu") for _ in range(49)]
+                           + [layers.Dense(10)])
+    x = inputs = keras.Input((32,), dtype="int32")
+    x = layers.Embedding(500, 64)(x)
+    for _ in range(6):
+        h = layers.LayerNormalization()(x)
+        x = layers.Add()([x, layers.MultiHeadAttention(4, 16)(h, h, use_causal_mask=True)])
+        h = layers.LayerNormalization()(x)
+        x = layers.Add()([x, layers.Dense(64)(layers.Dense(256, activation="gelu")(h))])
+    gpt = keras.Model(inputs, layers.Dense(500)(layers.LayerNormalization()(x)))
+    return {"mlp": mlp, "gpt": gpt, "unet": zoo.unet(), "small-cnn": zoo.small_cnn()}
+
+
+def test_every_model_fits_one_column_with_legible_text(keras):
+    for name, model in _small_models(keras).items():
+        diagram = layered_view(model, width="3.5in")
+        width, height = diagram.vector_size
+        assert height <= 1.3 * width + 0.5, (name, width, height, diagram.detail)
+        assert diagram.scene.font_size * (3.5 * 96 / width) * 0.75 >= 6.0, name  # points when printed 3.5 in wide
