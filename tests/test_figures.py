@@ -161,7 +161,7 @@ def test_block_key_is_a_keyword_and_false_turns_it_off(keras):
     assert layered_view(model, groups="auto").scene.block_key is None  # layers drawn: no key by default
     keyed = layered_view(model, groups="auto", block_key=True)
     (kind,) = keyed.scene.block_key.blocks
-    assert kind.caption == "conv1_block1 ×4" and [b.type for b in kind.boxes] == ["InputLayer", "Conv2D", "Add"]
+    assert kind.caption == "conv1_block1 · 4 in the model" and [b.type for b in kind.boxes] == ["InputLayer", "Conv2D", "Add"]
     with pytest.raises(TypeError, match="block_key"):
         layered_view(model, block_keys=True)
 

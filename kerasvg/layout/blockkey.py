@@ -97,7 +97,7 @@ def _block_graph(graph: ModelGraph, block: Group) -> ModelGraph:
 
 
 def block_key(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing: Sizing,
-              width: float, most: int = MAX_KINDS) -> Optional[BlockKey]:
+              width: float, most: int = MAX_KINDS, caption_width: float = 0.0) -> Optional[BlockKey]:
     """The key laid out from (0, 0), its rows no wider than `width` where the blocks allow; `most` kinds
     drawn, the others named in its caption."""
     kinds = block_kinds(graph, grouping)
@@ -108,10 +108,10 @@ def block_key(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing
     key_opts = LayoutOptions(spacing=max(8.0, opts.spacing * 0.5), padding=0.0, font_size=opts.font_size,
                              line_spacing=opts.line_spacing, lane_gap=opts.lane_gap * 0.6,
                              row_gap=opts.row_gap, max_width=1e9, measure=opts.measure)  # one row each
-    drawn, others = kinds[:most], kinds[most:]
-    caption = "Blocks" + (f" (also: {', '.join(f'{b.name} ×{n}' for b, n in others)})" if others else "")
+    drawn, others = kinds[:most], kinds[most:]  # the caption fits `caption_width` (0: any width)
+    caption = _caption(others, opts.measure, caption_width)
     blocks: List[KeyBlock] = []
-    x, y, row_height = 0.0, line * 1.4, 0.0
+    x, y, row_height = 0.0, opts.font_size + line * 1.1, 0.0
     for block, count in drawn:
         sub = _block_graph(graph, block)
         sizes = [box_size(layer.shape, small) for layer in sub.layers]
@@ -119,7 +119,7 @@ def block_key(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing
         items = [Item(layer.name, layer.type, category_of(layer.type), max(w * shrink, 4.0), max(h * shrink, 4.0),
                       max(d * shrink, 2.0)) for layer, (w, h, d) in zip(sub.layers, sizes)]
         scene = layout(items, sub.edges, key_opts)
-        text = f"{block.name} ×{count}"
+        text = f"{block.name} · {count} in the model"
         wide = max(scene.width, opts.measure(text))
         if x > 0 and x + wide > width:
             x, y, row_height = 0.0, y + row_height + line * 1.6, 0.0
@@ -129,6 +129,19 @@ def block_key(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing
         x += wide + GAP
         row_height = max(row_height, scene.height + line * 0.4)
     return BlockKey(caption, (0.0, opts.font_size), tuple(blocks))
+
+
+def _caption(others, measure, width: float) -> str:
+    """`Blocks`, naming the kinds not drawn as far as `width` allows (`Blocks (also: mixed3, 1 more)`)."""
+    if not others:
+        return "Blocks"
+    names = [f"{b.name} ×{n}" for b, n in others]
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = f"Blocks (also: {', '.join(names[:shown])}{f', {rest} more' if rest else ''})"
+        if width <= 0 or measure(text) * 1.1 <= width:
+            return text
+    return f"Blocks (and {len(names)} more kinds)"
 
 
 def key_bounds(key: BlockKey, measure) -> Tuple[float, float, float, float]:

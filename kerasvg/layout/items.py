@@ -21,6 +21,8 @@ from .sizing import Sizing, box_size
 from .spec import FrameSpec, Item, LayoutOptions
 
 MAX_NAME_CHARS = 28
+GLYPH_NOUNS = {"convolution": "mostly convolutions", "dense": "mostly dense layers", "attention": "with attention",
+               "recurrent": "with recurrent layers", "pooling": "mostly pooling", "other": "other layers"}
 SPARSE_LABELS_ABOVE = 60
 FIT_HEIGHT_RATIO = 1.3  # with width=, a coarser detail level is chosen while the figure is taller than this
 
@@ -101,8 +103,9 @@ def _key_finisher(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, si
     def finish(scene, scale):
         if scale not in made:
             scaled = replace(sizing, scale=scale)
-            made[scale] = (block_key(graph, grouping, opts, scaled, 0.0, most),
-                           block_key(graph, grouping, opts, scaled, width or 960.0, most))
+            room = width - 2 * opts.padding if width else 0.0
+            made[scale] = (block_key(graph, grouping, opts, scaled, 0.0, most, room),
+                           block_key(graph, grouping, opts, scaled, width or 960.0, most, room))
         return with_block_key(scene, made[scale], opts.padding, line, opts.measure, width)
 
     return finish
@@ -300,7 +303,7 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
             shapes.append(text)
     entries = []
     for (type_name, category), shapes in seen.items():
-        text = f"{category} {type_name.lower()}s" if type_name in GLYPH_TYPES else type_name
+        text = f"{type_name.lower()}s: {GLYPH_NOUNS.get(category, category)}" if type_name in GLYPH_TYPES else type_name
         if show_dimension:
             dims = ", ".join(shapes)
             text += "  " + (dims if len(dims) <= 40 else dims[:39] + "…")
