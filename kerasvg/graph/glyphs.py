@@ -87,14 +87,15 @@ def _total(counts) -> Optional[int]:
 
 
 def _main_category(graph: ModelGraph, members) -> str:
-    """What a glyph is made of: attention or recurrence where it has any, else its most common kind of
+    """What a glyph is made of: attention, recurrence or convolution where it has any (in that order: a
+    ConvNeXt block is a convolution block, a hybrid one an attention block), else its most common kind of
     layer (normalization, activations and reshaping aside)."""
     counts: Dict[str, int] = {}
     for name in members:
         category = category_of(graph.layer(name).type)
         if category not in ("normalization", "activation", "reshaping", "input"):
             counts[category] = counts.get(category, 0) + 1
-    for leading in ("attention", "recurrent"):
+    for leading in ("attention", "recurrent", "convolution"):
         if leading in counts:
             return leading
     known = {c: n for c, n in counts.items() if c != "other"}  # op layers and custom classes say little
