@@ -139,6 +139,22 @@ def test_pdf_page_is_the_svg_path_page(apps):
     assert b"/MediaBox [ 0 0 252 " in d.to_pdf()
 
 
+@pytest.mark.parametrize("theme", ["default", "dark"])
+def test_pdf_is_the_one_cairosvg_writes(apps, theme):
+    """Same drawing operations, so cairo writes the same PDF, byte for byte (patterns aside: one tile per
+    pattern here, one per use there)."""
+    for d in (kerasvg.layered_view(frozen(zoo.small_cnn(), 2), theme=theme, show_trainable=True, legend=True),
+              kerasvg.diff(zoo.small_cnn(), cnn_v2(), theme=theme),
+              kerasvg.layered_view(apps("ResNet50"), width="3.5in", theme=theme)):
+        svg = svg_writer.write(d.scene, d.theme, replace(d.options, format="svg"))
+        assert d.to_pdf() == raster.to_pdf(svg)
+
+
+def test_patterns_stay_vector_in_pdf():
+    pdf = kerasvg.layered_view(zoo.small_cnn(), theme="mono", legend=True).to_pdf()
+    assert b"/PatternType 1" in pdf and b"/Subtype /Image" not in pdf
+
+
 def test_the_same_input_gives_the_same_bytes():
     d = kerasvg.diff(zoo.small_cnn(), frozen(cnn_v2(), 2), theme="mono", show_trainable=True)
     again = kerasvg.diff(zoo.small_cnn(), frozen(cnn_v2(), 2), theme="mono", show_trainable=True)

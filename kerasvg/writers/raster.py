@@ -1,4 +1,5 @@
-"""Rasters and PDF: the scene's SVG → PNG / PDF (cairosvg) and JPEG (PNG flattened through Pillow)."""
+"""Rasters and PDF: PNG and PDF drawn from the scene with cairo (`cairo_scene`), JPEG as that PNG flattened
+through Pillow. SVG text (labels as outlines, or an SVG of one's own) goes through cairosvg instead."""
 from __future__ import annotations
 
 import io
@@ -7,25 +8,34 @@ import re
 import struct
 import zlib
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
+from . import cairo_scene
 from .paint import MAX_RASTER_SIDE, PILLOW_MAX_PIXELS, PT_TO_PX, UNITS_PER_INCH, check_page
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".pdf")
 _POINTS_PER = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
+Source = Union[str, cairo_scene.Picture]  # SVG text, or a scene to draw
 
 
 def write(scene, theme, options) -> bytes:
     """PNG, JPEG (`options.format` "jpg"/"jpeg") or PDF bytes of the scene."""
-    from . import svg as svg_writer
-
-    svg = svg_writer.write(scene, theme, replace(options, format="svg"))
+    source = source_of(scene, theme, options)
     if options.format == "pdf":
-        return to_pdf(svg)
+        return to_pdf(source)
     jpeg = options.format in ("jpg", "jpeg")
     scale, dpi, _, _ = pixel_size(scene, options, PILLOW_MAX_PIXELS if jpeg else None)
-    png = to_png(svg, scale, dpi)
+    png = to_png(source, scale, dpi)
     return to_jpeg(png, flat_background(theme), options.quality, dpi) if jpeg else png
+
+
+def source_of(scene, theme, options) -> Source:
+    """What a raster is drawn from: the scene itself, or (for labels as outlines) the SVG text."""
+    if cairo_scene.drawable(options):
+        return cairo_scene.Picture(scene, theme, options)
+    from . import svg as svg_writer
+
+    return svg_writer.write(scene, theme, replace(options, format="svg"))
 
 
 def flat_background(theme) -> str:
@@ -35,7 +45,7 @@ def flat_background(theme) -> str:
 
 
 def pixel_size(scene, options, max_pixels: Optional[int] = None, check: bool = True):
-    """(scale, dpi, width_px, height_px) for cairosvg, after checking the size is rasterizable."""
+    """(scale, dpi, width_px, height_px) of a raster, after checking the size is rasterizable."""
     physical = options.physical_width
     scale, dpi = raster_scale(options.scale, options.dpi, physical is not None)
     width, height = scene.width, scene.height
@@ -43,7 +53,7 @@ def pixel_size(scene, options, max_pixels: Optional[int] = None, check: bool = T
         value, unit = physical
         width_px = value / UNITS_PER_INCH[unit] * dpi
         height_px = width_px * height / width
-        if unit == "px":  # cairosvg converts in/cm/mm/pt by dpi but takes px as device pixels
+        if unit == "px":  # in/cm/mm/pt are converted by dpi, px taken as device pixels (as cairosvg does)
             scale = dpi / 96.0
     else:
         factor = scale
@@ -69,7 +79,7 @@ def cairosvg_module():
 
 
 def raster_scale(scale: Optional[float], dpi: Optional[float], physical: bool) -> Tuple[float, Optional[float]]:
-    """(scale, dpi) for cairosvg. A physical width is converted at `dpi`; otherwise scale = dpi / 96."""
+    """(scale, dpi) of a raster. A physical width is converted at `dpi`; otherwise scale = dpi / 96."""
     if scale is not None and dpi is not None:
         raise ValueError("give scale or dpi, not both (without a physical width, scale = dpi / 96)")
     if dpi is not None:
@@ -103,20 +113,28 @@ def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Op
     return w, h
 
 
-def to_png(svg: str, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
-    kwargs = {"bytestring": svg.encode("utf-8"), "scale": scale}
-    if dpi is not None:
-        kwargs["dpi"] = dpi
-    png = cairosvg_module().svg2png(**kwargs)
+def to_png(source: Source, scale: float = 1.0, dpi: Optional[float] = None) -> bytes:
+    """PNG bytes of a scene (`cairo_scene.Picture`, drawn with cairo) or of SVG text (through cairosvg), at
+    `scale`, lengths with units converted at `dpi` (then written to the pHYs chunk too)."""
+    if isinstance(source, cairo_scene.Picture):
+        png = cairo_scene.png(source, scale, dpi)
+    else:
+        kwargs = {"bytestring": source.encode("utf-8"), "scale": scale}
+        if dpi is not None:
+            kwargs["dpi"] = dpi
+        png = cairosvg_module().svg2png(**kwargs)
     return with_dpi(png, dpi) if dpi is not None else png
 
 
-def to_pdf(svg: str) -> bytes:
-    """A one-page PDF without cairo's creation date, so the same SVG always gives the same bytes."""
-    width_pt, height_pt = page_points(svg)
+def to_pdf(source: Source) -> bytes:
+    """A one-page PDF without cairo's creation date, so the same input always gives the same bytes."""
+    drawn = isinstance(source, cairo_scene.Picture)
+    width_pt, height_pt = cairo_scene.page_points(source) if drawn else page_points(source)
     check_page(width_pt * PT_TO_PX, height_pt * PT_TO_PX, "PDF")
+    if drawn:
+        return cairo_scene.pdf(source)
     cairosvg_module()
-    return _dateless_pdf_surface().convert(bytestring=svg.encode("utf-8"))
+    return _dateless_pdf_surface().convert(bytestring=source.encode("utf-8"))
 
 
 _PDF_SURFACE = None
