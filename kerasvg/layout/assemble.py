@@ -1,6 +1,7 @@
 """The layout put together: columns, rows, routes, frames and legend → a Scene."""
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import replace
 from typing import Dict, List, Sequence, Tuple
@@ -155,10 +156,13 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
 def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()) -> List[Frame]:
     """Outline rectangles (one per row) around each frame's members; inner frames inset. A group's frame sides
     keep off labels, and its captions off connectors, where they can."""
+    if not opts.frames:
+        return []
     by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
+    bounds = {b.name: b.bounds for b in boxes}
     framed = {m for spec in opts.frames for m in spec.members if m in by_name}
-    box_bounds = {m: by_name[m][1].bounds for m in framed}
-    full_bounds = {m: _box_and_label_bounds(by_name[m][1]) for m in framed}
+    box_bounds = {m: bounds[m] for m in framed}
+    full_bounds = {m: _with_label(bounds[m], by_name[m][1].label) for m in framed}
     depth: Dict[str, int] = {}
     for spec in opts.frames:
         if spec.kind in NESTING_KINDS:
@@ -166,7 +170,7 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()
                 depth[m] = depth.get(m, 0) + 1
     row_shapes: Dict[int, List[Tuple[bool, str, Tuple[float, float, float, float]]]] = {}  # (label?, name, bounds)
     for n, b in zip(nodes, boxes):
-        row_shapes.setdefault(n.row, []).append((False, b.name, b.bounds))
+        row_shapes.setdefault(n.row, []).append((False, b.name, bounds[b.name]))
         if b.label is not None:
             row_shapes[n.row].append((True, b.name, b.label.bounds))
     lines = _SegmentIndex(connectors)
@@ -241,14 +245,16 @@ def _sides_off_labels(rect, names, member_boxes, shapes, level: int):
     x0, y0, x1, y1 = rect
     outward, inward = max(3.0 - 1.5 * level, 0.5), 1.5 + 1.5 * level
     names = set(names)
-    near = [(is_label, name in names, r) for is_label, name, r in shapes if r[1] < y1 and r[3] > y0]
-    across = [r for is_label, mine, r in near if is_label or not mine]
-    others = [r for is_label, mine, r in near if not is_label and not mine]
-
-    def cuts(x):
-        return sum(1 for r in across if r[0] + 0.3 < x < r[2] - 0.3)
+    in_band = [(is_label, name in names, r) for is_label, name, r in shapes if r[1] < y1 and r[3] > y0]
 
     def best(x, limit, direction):  # direction -1: the left side (outward is to the left)
+        near = [s for s in in_band if s[2][0] < x + SIDE_REACH and s[2][2] > x - SIDE_REACH]  # a side moves little
+        across = [r for is_label, mine, r in near if is_label or not mine]
+        others = [r for is_label, mine, r in near if not is_label and not mine]
+
+        def cuts(x):
+            return sum(1 for r in across if r[0] + 0.3 < x < r[2] - 0.3)
+
         spots = [r[0] - outward if direction < 0 else r[2] + outward for is_label, mine, r in near if is_label and mine]
         spots += [r[2] + inward if direction < 0 else r[0] - inward for is_label, mine, r in near
                   if is_label and not mine]
@@ -262,25 +268,31 @@ def _sides_off_labels(rect, names, member_boxes, shapes, level: int):
             best(x1, max(b[2] for b in member_boxes) + 0.5, 1), y1)
 
 
+SIDE_REACH = 240.0  # px: how far a frame side looks for labels to keep off
+
+
 class _SegmentIndex:
     """The connectors' straight pieces (arrowheads included), found by the band of y they cross."""
 
     BAND = 32.0
 
     def __init__(self, connectors):
-        self.buckets: Dict[int, List[Tuple[float, float, float, float]]] = {}
+        buckets: Dict[int, List[Tuple[float, float, float, float, float]]] = {}
         for c in connectors:
             points = c.points + c.arrow[:1]
             for (ax, ay), (bx, by) in zip(points, points[1:]):
                 for k in range(int(min(ay, by) // self.BAND), int(max(ay, by) // self.BAND) + 1):
-                    self.buckets.setdefault(k, []).append((ax, ay, bx, by))
+                    buckets.setdefault(k, []).append((min(ax, bx), ax, ay, bx, by))
+        self.buckets = {k: sorted(v) for k, v in buckets.items()}  # by left end, to stop at `right`
+        self.lefts = {k: [s[0] for s in v] for k, v in self.buckets.items()}
 
     def crossing(self, top: float, bottom: float, left: float, right: float) -> List[Tuple[float, float]]:
         """x-extents of the pieces' parts between y = top and bottom, where they reach into left..right."""
         found = set()
         for k in range(int(top // self.BAND), int(bottom // self.BAND) + 1):
-            for ax, ay, bx, by in self.buckets.get(k, ()):
-                if max(ay, by) < top or min(ay, by) > bottom or max(ax, bx) < left or min(ax, bx) > right:
+            pieces = self.buckets.get(k, ())
+            for _, ax, ay, bx, by in pieces[:bisect.bisect_right(self.lefts.get(k, ()), right)]:
+                if max(ay, by) < top or min(ay, by) > bottom or max(ax, bx) < left:
                     continue
                 if abs(by - ay) > 1e-9:  # the part within the band
                     t0, t1 = sorted(((top - ay) / (by - ay), (bottom - ay) / (by - ay)))
@@ -341,10 +353,11 @@ def _frame_level(spec: FrameSpec, members, depth, frames, member_sets) -> int:
     return level
 
 
-def _box_and_label_bounds(box: Box) -> Tuple[float, float, float, float]:
-    x0, y0, x1, y1 = box.bounds
-    if box.label is not None:
-        lx0, ly0, lx1, ly1 = box.label.bounds
+def _with_label(bounds, label) -> Tuple[float, float, float, float]:
+    """A box's bounds grown to hold its label."""
+    x0, y0, x1, y1 = bounds
+    if label is not None:
+        lx0, ly0, lx1, ly1 = label.bounds
         x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
     return x0, y0, x1, y1
 

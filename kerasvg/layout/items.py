@@ -2,6 +2,7 @@
 and the detail level and box scale that fit a printed width."""
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Tuple
 
@@ -247,7 +248,7 @@ def layout_options(graph: ModelGraph, given, theme: Theme, font_px, items, froze
         transposed=given.get("direction", "lr") == "tb",
         stagger_labels=len(graph.layers) > SPARSE_LABELS_ABOVE and "labels" not in given,
         frames=_frame_specs(graph) + _group_frame_specs(graph, grouping),
-        measure=lambda text: text_width(text, font_px, family),
+        measure=functools.lru_cache(maxsize=4096)(lambda text: text_width(text, font_px, family)),
     )
 
 
