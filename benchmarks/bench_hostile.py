@@ -1,12 +1,17 @@
-"""Costs of the hostile-input defences (issue 11).
+"""Costs of the hostile-input defences (issues 11 and 21).
 
 - the worst input inside the budgets found so far: n layers each adding all earlier ones
   (n = 141: 9,870 edges, just under the 10,000-edge budget); target: renders in <= 15 s on one core;
 - the largest model the layer budget allows: a 50,000-layer Sequential `.json`, rendered to SVG by the
   whole CLI process (start-up, reading, grouping, layout, SVG); target <= 15 s;
+- the giants of issue 21, each a whole `kerasvg` process (wall time and its own peak memory): a 49,990-layer
+  Keras 3 functional chain (render, and `kerasvg diff` against a renamed copy: target 30 s for two models),
+  a 49,999-layer Sequential of Dense and SpacingDummyLayer by turns (plain, `--hide-types Dense`,
+  `--fold-repeats`), a 49,999-layer Dense chain with `--fold-repeats`, 30,000 ops used only as a mask, and a
+  hub of 50 inputs -> one spacer -> 2,000 Dense (refused by the edges budget); target <= 15 s, <= 1.5 GB;
 - a legacy `.h5` model_config read in the isolated child process against the same read in this process.
 
-    PYTHONPATH=. python benchmarks/bench_hostile.py [--runs 3] [--layers 141] [--chain 50000]
+    PYTHONPATH=. python benchmarks/bench_hostile.py [--runs 3] [--layers 141] [--chain 50000] [--no-giants]
 """
 from __future__ import annotations
 
@@ -24,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kerasvg import budgets, layered_view  # noqa: E402
-from kerasvg.zoo import all_to_all_config  # noqa: E402
 from kerasvg.readers.saved import graph_from_config, h5_model_config, read_saved_model  # noqa: E402
+from kerasvg.zoo import all_to_all_config  # noqa: E402
 
 
 def cpu_seconds(action, runs: int):
@@ -41,6 +46,121 @@ def chain_config(n: int) -> dict:
     layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": [None, 32]}}]
     layers += [{"class_name": "Dense", "config": {"name": f"dense_{i}", "units": 32}} for i in range(n - 1)]
     return {"class_name": "Sequential", "config": {"name": "chain", "layers": layers}}
+
+
+_MEASURED = """
+import atexit, os, sys
+
+def report():
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["KERASVG_BENCH_PEAK"], "w") as out:
+        out.write(peak)
+
+atexit.register(report)
+from kerasvg.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def cli_measured(*args: str):
+    """(exit status, wall seconds, the process's own peak RSS in MiB) of one `kerasvg` process."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "peak"
+        env = dict(os.environ, PYTHONPATH=str(ROOT), KERASVG_BENCH_PEAK=str(peak))
+        start = time.perf_counter()
+        status = subprocess.run([sys.executable, "-c", _MEASURED, *args], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL).returncode
+        return status, time.perf_counter() - start, int(peak.read_text()) / 1024
+
+
+def _tensor(source: str, width: int) -> dict:
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": [None, width], "dtype": "float32", "keras_history": [source, 0, 0]}}
+
+
+def _keras3(cls: str, name: str, sources=(), module="keras.layers", kwargs=None, width=8, **config) -> dict:
+    nodes = [{"args": [_tensor(s, width) if isinstance(s, str) else [_tensor(t, width) for t in s] for s in sources],
+              "kwargs": kwargs or {}}] if sources else []
+    return {"module": module, "class_name": cls, "name": name, "config": {"name": name, **config},
+            "inbound_nodes": nodes}
+
+
+def _functional(name: str, layers: list, inputs: list, outputs: list) -> dict:
+    return {"module": "keras", "class_name": "Functional", "config": {
+        "name": name, "layers": layers, "input_layers": [[n, 0, 0] for n in inputs],
+        "output_layers": [[n, 0, 0] for n in outputs]}}
+
+
+def functional_chain(n: int) -> dict:
+    """A Keras 3 functional chain: an input and n - 1 Dense."""
+    layers = [_keras3("InputLayer", "input", batch_shape=[None, 8])]
+    layers += [_keras3("Dense", f"dense_{i}", [layers[-1]["name"] if i == 0 else f"dense_{i - 1}"], units=8)
+               for i in range(n - 1)]
+    return _functional("chain", layers, ["input"], [layers[-1]["name"]])
+
+
+def spacer_chain(n: int) -> dict:
+    """A Sequential of n layers: an input, then Dense and visualkeras's SpacingDummyLayer by turns."""
+    layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": [None, 8]}}]
+    layers += [{"class_name": "SpacingDummyLayer", "config": {"name": f"spacer_{i}"}} if i % 2 else
+               {"class_name": "Dense", "config": {"name": f"dense_{i}", "units": 8}} for i in range(n - 1)]
+    return {"class_name": "Sequential", "config": {"name": "spacers", "layers": layers}}
+
+
+def mask_chain(n: int) -> dict:
+    """n ops in a chain, the last one only the `mask` of a Dense call."""
+    layers = [_keras3("InputLayer", "input", batch_shape=[None, 8])]
+    for i in range(n):
+        layers.append(_keras3("NotEqual", f"op_{i}", [layers[-1]["name"]], module="keras.src.ops.numpy"))
+    layers.append(_keras3("Dense", "out", ["input"], kwargs={"mask": _tensor(layers[-1]["name"], 8)}, units=8))
+    return _functional("masked", layers, ["input"], ["out"])
+
+
+def spacer_hub(inputs: int = 50, outputs: int = 2000) -> dict:
+    """inputs -> one SpacingDummyLayer -> outputs Dense: leaving the spacer out joins inputs x outputs."""
+    ins = [f"in_{i}" for i in range(inputs)]
+    layers = [_keras3("InputLayer", n, batch_shape=[None, 8]) for n in ins]
+    layers.append(_keras3("SpacingDummyLayer", "spacer", [ins], module=None))
+    layers += [_keras3("Dense", f"d_{j}", ["spacer"], units=8) for j in range(outputs)]
+    return _functional("hub", layers, ins, [f"d_{j}" for j in range(outputs)])
+
+
+def giants(runs: int) -> None:
+    """Issue 21's giants: whole-process wall time and peak memory (medians of `runs`)."""
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+
+        def saved(name, config):
+            path = folder / name
+            path.write_text(json.dumps(config))
+            return str(path)
+
+        chain = saved("chain.json", functional_chain(49_990))
+        renamed = saved("renamed.json", json.loads(Path(chain).read_text().replace('"dense_', '"renamed_')))
+        spacers = saved("spacers.json", spacer_chain(49_999))
+        dense = saved("dense.json", {"class_name": "Sequential", "config": {"name": "c", "layers": [
+            {"class_name": "InputLayer", "config": {"name": "input", "batch_shape": [None, 8]}}] + [
+            {"class_name": "Dense", "config": {"name": f"dense_{i}", "units": 8}} for i in range(49_998)]}})
+        out = str(folder / "out.svg")
+        cases = [
+            ("49,990-layer Keras 3 functional chain", ["render", chain, "-o", out], 0, 15),
+            ("  the same: diff against a renamed copy", ["diff", chain, renamed], 0, 30),
+            ("49,999 layers, Dense and SpacingDummyLayer by turns", ["render", spacers, "-o", out], 0, 15),
+            ("  the same, --hide-types Dense", ["render", spacers, "-o", out, "--hide-types", "Dense"], 0, 15),
+            ("  the same, --fold-repeats", ["render", spacers, "-o", out, "--fold-repeats"], 0, 15),
+            ("49,999-layer Dense chain, --fold-repeats", ["render", dense, "-o", out, "--fold-repeats"], 0, 15),
+            ("30,000 ops used only as a mask", ["render", saved("mask.json", mask_chain(30_000)), "-o", out], 0, 15),
+            ("50 inputs -> a spacer -> 2,000 Dense (refused: edges)",
+             ["render", saved("hub.json", spacer_hub()), "-o", out], 2, 5),
+        ]
+        for label, args, expected, target in cases:
+            results = [cli_measured(*args) for _ in range(runs)]
+            statuses = {status for status, _, _ in results}
+            wall = statistics.median(w for _, w, _ in results)
+            peak = max(p for _, _, p in results)
+            note = "" if statuses == {expected} else f"  UNEXPECTED exit status {sorted(statuses)}"
+            print(f"{label:<56} {wall:6.2f} s wall, {peak:5.0f} MiB peak (target <= {target} s){note}")
 
 
 def cli_render(source: Path, target: Path):
@@ -61,7 +181,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--layers", type=int, default=141)
     parser.add_argument("--chain", type=int, default=50_000)
+    parser.add_argument("--no-giants", dest="giants", action="store_false", help="skip issue 21's giants")
     args = parser.parse_args()
+
+    if args.giants:
+        giants(args.runs)
 
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "chain.json", Path(folder) / "chain.svg"

@@ -4,6 +4,7 @@ writer that `writers.registry()` finds for it."""
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
@@ -19,32 +20,33 @@ if TYPE_CHECKING:
     from .graph.table import StageRecord
 
 
+# the raster formats written through Pillow, by extension (each tested in tests/test_diagram_image.py); a fixed
+# list, so an extension Pillow would take (.eps, .h5, .grib...) is refused before anything is drawn
+PILLOW_FORMATS = {"bmp": "bmp", "gif": "gif", "tif": "tiff", "tiff": "tiff", "webp": "webp"}
+
+
 def format_of(path, format: Optional[str] = None) -> str:
     """The output format named by `format` or by a path's extension; ValueError listing the supported ones."""
     known = writers.formats()
+    allowed = ", ".join("." + f for f in sorted({*known, *PILLOW_FORMATS}))
     if format is not None:
         kind = str(format).lower().lstrip(".")
         if kind in known:
             return kind
-        if kind.upper() in _pil_writers():
-            return kind
-        raise ValueError(f"cannot save as {format!r}: unknown format (supported: {', '.join(known)}, "
-                         f"or a format Pillow writes such as bmp, gif, tiff, webp)")
+        if kind in PILLOW_FORMATS:
+            return PILLOW_FORMATS[kind]
+        raise ValueError(f"cannot save as {format!r}: unknown format (supported: {allowed.replace('.', '')})")
     suffix = Path(path).suffix.lower().lstrip(".") if isinstance(path, (str, Path)) else ""
     if suffix in known:
         return suffix
-    pil = PILImage.registered_extensions().get("." + suffix) if suffix else None
-    if pil is not None and pil in _pil_writers():
-        return pil.lower()
-    allowed = ", ".join("." + f for f in known)
+    if suffix in PILLOW_FORMATS:
+        return PILLOW_FORMATS[suffix]
     where = repr(str(path)) if isinstance(path, (str, Path)) else "to a file object"
     raise ValueError(f"cannot save {where}: unsupported extension {('.' + suffix) if suffix else '(none)'!r} "
-                     f"(supported: {allowed}, or any raster format Pillow writes; for a file object pass format=)")
+                     f"(supported: {allowed}; for a file object pass format=)")
 
 
-def _pil_writers():
-    PILImage.init()
-    return PILImage.SAVE
+RASTERS = ("png", "jpg", "jpeg")  # formats kerasvg's own writers rasterize (the others come from Pillow)
 
 
 class Diagram(PILImage.Image):
@@ -187,6 +189,8 @@ class Diagram(PILImage.Image):
         """The bytes `save(path)` writes; the format comes from `format` or the path's extension."""
         kind = format_of(path, format)
         module = writers.writer(kind)
+        if module is None or kind in RASTERS:
+            self._check_resolution(scale, dpi)
         if module is None:
             return self._pil_encode(kind, scale, dpi, params)
         if kind == "svg":
@@ -195,6 +199,26 @@ class Diagram(PILImage.Image):
         options = replace(self._options, format=kind, scale=scale, dpi=dpi, extra=params, **known)
         data = module.write(self._scene, self._theme, options)
         return data.encode("utf-8") if isinstance(data, str) else data
+
+    def _check_resolution(self, scale, dpi) -> None:
+        """A clear error for a scale or dpi that is not a number greater than 0, or that makes the raster
+        smaller than one pixel a side."""
+        for name, value in (("scale", scale), ("dpi", dpi)):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{name}={value!r}: expected a number greater than 0, such as 2")
+            if not 0 < value < math.inf:
+                raise ValueError(f"{name}={value!r}: expected a finite number greater than 0")
+        if scale is None and dpi is None:
+            return
+        *_, width_px, height_px = raster.pixel_size(self._scene, replace(self._options, scale=scale, dpi=dpi),
+                                                    check=False)
+        if round(width_px) < 1 or round(height_px) < 1:
+            name, value = ("scale", scale) if scale is not None else ("dpi", dpi)
+            least = value / min(width_px, height_px)
+            raise ValueError(f"{name}={value:g} makes the image {width_px:.3g} x {height_px:.3g} px, under one pixel "
+                             f"a side; this figure needs {name} {least:.3g} or more")
 
     def _pil_encode(self, kind: str, scale, dpi, params) -> bytes:
         image = self._pixels(scale, dpi) if (scale, dpi) != (None, None) else self.copy()

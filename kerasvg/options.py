@@ -360,6 +360,6 @@ def parse_width(width) -> Optional[Tuple[float, str]]:
     if width is None:
         return None
     match = LENGTH.match(str(width))
-    if not match or float(match.group(1)) <= 0:
+    if not match or not 0 < float(match.group(1)) < math.inf:
         raise ValueError(f"width={width!r}: expected a positive length such as '3.5in', '90mm', '8cm', '252pt' or '600px'")
     return float(match.group(1)), match.group(2)

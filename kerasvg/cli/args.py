@@ -107,6 +107,9 @@ def _layer_range(text: str) -> tuple[object, object]:
     first, sep, last = text.partition(":")
     if not sep or not first.strip() or not last.strip():
         raise CliError(f"--layer-range {text!r}: expected FIRST:LAST, layer names or indices (e.g. conv2:dense or 3:9)")
+    long = [p.strip() for p in (first, last) if re.fullmatch(r"-?\d{19,}", p.strip())]
+    if long:
+        raise CliError(f"--layer-range: an index of {len(long[0].lstrip('-')):,} digits; no model has that many layers")
     return tuple(int(p) if re.fullmatch(r"-?\d+", p.strip()) else p.strip() for p in (first, last))
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +29,26 @@ def check_output(out: str) -> None:
 
 
 def check_writable(out: str) -> None:
-    """A CliError unless the folder `out` would be written into exists and is writable."""
+    """A CliError unless the folder `out` would be written into exists and is writable, and `out` is not
+    an existing read-only file."""
     parent = Path(out).parent
     if not parent.is_dir():
         raise CliError(f"{out}: folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise CliError(f"{out}: folder {str(parent)!r} is not writable")
+    refuse_read_only(Path(out))
+
+
+def refuse_read_only(path: Path) -> None:
+    """A CliError for an existing output that is read-only, which `cp` would refuse too: not writable by this
+    user, or with no write permission for anyone (so that root, too, leaves a file marked read-only alone)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(info.st_mode) and (not info.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        raise CliError(f"{path}: exists and is read-only (mode {stat.S_IMODE(info.st_mode):03o}), so it is not "
+                       f"replaced; make it writable or remove it first")
 
 
 def check_folder(folder: Path) -> None:
@@ -111,35 +127,76 @@ def payloads(diagram, targets: Sequence, scale: float | None, dpi: float | None)
 
 
 def write_all(payloads: Payloads) -> None:
-    """Write every output or none: on a failure, the files already replaced get their old bytes back."""
-    done: list[tuple[Path, bytes | None]] = []
-    for path, data in payloads:
+    """Write every output or none: on a failure, the files already replaced get their old contents back.
+
+    The old file is kept as a hard link beside it until all are written (never read into memory), or, where
+    the file system has no hard links, as its bytes. Read-only outputs are refused before anything is written."""
+    for path, _ in payloads:
+        refuse_read_only(path)
+    done: list[tuple[Path, Path | bytes | None]] = []
+    try:
+        for path, data in payloads:
+            kept = None
+            try:
+                kept = _keep(path)
+                write_atomic(path, data)
+            except OSError as exc:
+                _discard(kept)
+                others = "; the other outputs were left as they were" if done else ""
+                for written, old in reversed(done):
+                    with contextlib.suppress(OSError):
+                        if old is None:
+                            written.unlink()
+                        elif isinstance(old, Path):
+                            os.replace(old, written)
+                        else:
+                            write_atomic(written, old)
+                done.clear()
+                raise CliError(f"{path}: cannot write ({exc.strerror or exc}){others}") from None
+            done.append((path, kept))
+    finally:
+        for _, old in done:
+            _discard(old)
+
+
+def _keep(path: Path) -> Path | bytes | None:
+    """What restores `path` if a later output fails: a hard link to it (a symlink stays a symlink), its
+    bytes where links are not possible, or None when there is no file."""
+    if not os.path.lexists(path):
+        return None
+    for _ in range(100):
+        backup = path.with_name(f".{path.name}.kerasvg-old-{secrets.token_hex(4)}")
         try:
-            previous = path.read_bytes() if path.is_file() else None
-            write_atomic(path, data)
-        except OSError as exc:
-            for written, old in reversed(done):
-                with contextlib.suppress(OSError):
-                    if old is None:
-                        written.unlink()
-                    else:
-                        write_atomic(written, old)
-            kept = "; the other outputs were left as they were" if done else ""
-            raise CliError(f"{path}: cannot write ({exc.strerror or exc}){kept}") from None
-        done.append((path, previous))
+            os.link(path, backup, follow_symlinks=False)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    return path.read_bytes() if path.is_file() else None
+
+
+def _discard(kept) -> None:
+    if isinstance(kept, Path):
+        with contextlib.suppress(OSError):
+            kept.unlink()
 
 
 def stale(payloads: Payloads) -> list[Path]:
-    """The outputs whose file on disk is missing or differs from `payloads`."""
-    found = []
-    for path, data in payloads:
-        try:
-            current = path.read_bytes() == data
-        except OSError:
-            current = False
-        if not current:
-            found.append(path)
-    return found
+    """The outputs whose file on disk is missing or differs from `payloads` (a FIFO, device or file of another
+    size is stale without being read)."""
+    return [path for path, data in payloads if not _holds(path, data)]
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def report_stale(found: list[Path], checked: int) -> int:

@@ -145,20 +145,55 @@ def topological_order(names, edges):
 
 
 def without_layers(graph: ModelGraph, names) -> ModelGraph:
-    """Drop layers by name; every path through a dropped layer becomes a direct edge."""
-    drop = set(names)
+    """Drop layers by name; every path through dropped layers becomes a direct edge.
+
+    Each kept layer that feeds dropped ones walks through them once, so the work follows the edges kept and
+    made; more new edges than the edges budget allows (a hub feeding one dropped layer that feeds thousands)
+    is a BudgetError, as is a walk of more than 50 steps per allowed edge."""
+    from .. import budgets
+
+    drop = {name for name in names if name in graph._by_name}
     if not drop:
         return graph
-    edges = list(graph.edges)
+    successors: dict = {}
+    into: dict = {}
+    for s, t in graph.edges:
+        if s in drop or t in drop:
+            successors.setdefault(s, []).append(t)
+            into.setdefault(t, []).append(s)
+    edges = [(s, t) for s, t in graph.edges if s not in drop and t not in drop]
+    present = set(edges)
+    limit = budgets.current().edge_limit(len(graph.layers))
+    steps, walked = 0, set()
     for name in [layer.name for layer in graph.layers if layer.name in drop]:
-        preds = [s for s, t in edges if t == name]
-        succs = [t for s, t in edges if s == name]
-        edges = [e for e in edges if name not in e]
-        edges += [(p, s) for p in preds for s in succs if (p, s) not in edges]
-    kept = tuple(layer for layer in graph.layers if layer.name not in drop)
+        for source in into.get(name, ()):
+            if source in drop or source in walked:
+                continue
+            walked.add(source)
+            seen, pending = set(), [t for t in reversed(successors[source]) if t in drop]
+            while pending:
+                here = pending.pop()
+                if here in seen:
+                    continue
+                seen.add(here)
+                steps += len(successors.get(here, ()))
+                if steps > 50 * limit:
+                    raise budgets.exceeded(f"joining the neighbours of the {len(drop):,} layer(s) left out of model "
+                                           f"{graph.name!r} takes more than {50 * limit:,} steps, so it", "edges", limit)
+                deeper = []
+                for target in successors.get(here, ()):
+                    if target in drop:
+                        deeper.append(target)
+                    elif (source, target) not in present:
+                        present.add((source, target))
+                        edges.append((source, target))
+                pending.extend(reversed(deeper))
+                if len(present) > limit:
+                    raise budgets.exceeded(f"leaving out {len(drop):,} layer(s) of model {graph.name!r} joins their "
+                                           f"neighbours directly: more than {limit:,} connections, which", "edges", limit)
     return replace(
         graph,
-        layers=kept,
+        layers=tuple(layer for layer in graph.layers if layer.name not in drop),
         edges=tuple(dict.fromkeys(edges)),
         inputs=tuple(n for n in graph.inputs if n not in drop),
         outputs=tuple(n for n in graph.outputs if n not in drop),
@@ -277,7 +312,14 @@ def fold_repeats(graph: ModelGraph, longest_period: int = 8) -> ModelGraph:
         start = cut + 1
     if start < len(names):
         segments.append(list(range(start, len(names))))
-    signatures = [_segment_signature(graph, seg, position) for seg in segments]
+    segment_of = [0] * len(names)
+    for number, seg in enumerate(segments):
+        for k in seg:
+            segment_of[k] = number
+    inbound: list = [[] for _ in segments]  # each segment's incoming edges, by position
+    for s, t in graph.edges:
+        inbound[segment_of[position[t]]].append((position[s], position[t]))
+    signatures = [_segment_signature(graph, seg, inbound[number]) for number, seg in enumerate(segments)]
     def best_run(i):
         best = None
         for period in range(1, longest_period + 1):
@@ -323,12 +365,10 @@ def fold_repeats(graph: ModelGraph, longest_period: int = 8) -> ModelGraph:
     )
 
 
-def _segment_signature(graph: ModelGraph, segment, position):
-    first = segment[0]
+def _segment_signature(graph: ModelGraph, segment, inbound):
+    """The layers of a segment (a run of positions) and its wiring, from `inbound`: the (source, target)
+    positions of the edges into it."""
+    first, last = segment[0], segment[-1]
     layers = tuple((graph.layers[k].type, graph.layers[k].shape_text, graph.layers[k].params) for k in segment)
-    inside = set(segment)
-    wiring = tuple(sorted(
-        (position[s] - first if position[s] in inside else -1, position[t] - first)
-        for s, t in graph.edges if position[t] in inside
-    ))
+    wiring = tuple(sorted((s - first if first <= s <= last else -1, t - first) for s, t in inbound))
     return layers, wiring

@@ -116,6 +116,17 @@ _CHECKS: Dict[str, Callable[[str, Any], None]] = {
     "return_sequences": _flag, "return_state": _flag, "reset_after": _flag,
 }
 _SKIP_FOR = {"scale": ("Rescaling",)}  # keys whose meaning (and type) differs for these classes
+MAX_SPACING = 1_000_000  # px, as the keywords' numbers
+
+
+def _spacing(key, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SPACING:
+        raise ConfigValueError(key, value, f"a number of px from 0 to {MAX_SPACING:,}")
+
+
+CLASS_CHECKS: Dict[str, Dict[str, Callable[[str, Any], None]]] = {
+    "SpacingDummyLayer": {"spacing": _spacing},  # visualkeras's gap before the next layer, drawn as space
+}
 
 
 def check_layer_config(cls: str, config: dict, depth: int = 0) -> None:
@@ -129,6 +140,9 @@ def check_layer_config(cls: str, config: dict, depth: int = 0) -> None:
         if value is None and key not in ("value_dim", "pool_size", "output_padding", "shared_axes", "output_shape"):
             continue
         _CHECKS[key](key, value)
+    for key, check in CLASS_CHECKS.get(cls, {}).items():
+        if config.get(key) is not None:
+            check(key, config[key])
     if cls.startswith("ZeroPadding") and "padding" in config:
         _non_negative_ints("padding", config["padding"])
     for key in ("layer", "backward_layer", "cell"):

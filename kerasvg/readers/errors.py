@@ -16,3 +16,7 @@ class NeedsLibraryError(SavedModelError):
             f"{source}: {registered} is a model class whose file holds its constructor arguments, not a layer "
             f"graph, so it can only be drawn by building it with {package}: rerun with --load "
             f"(Python: load=True), for files you trust")
+
+
+class OutsideFileError(SavedModelError):
+    """An HDF5 file that points outside itself (an external link, a virtual dataset): never followed."""

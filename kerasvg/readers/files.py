@@ -18,7 +18,7 @@ from .weights import WeightTree, read_weight_tree, read_weight_tree_h5py, weight
 ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
-H5_CHILD_SECONDS = 15
+H5_CHILD_SECONDS = 10  # CPU seconds; the wall-clock limit is 2 s more
 
 
 def read_model_file(path: Path) -> Tuple[dict, Optional[WeightTree]]:
@@ -69,13 +69,16 @@ def _archive_weights(path: Path) -> Optional[WeightTree]:
 
 
 def weight_tree_or_none(path: str, offset: int = 0, length: Optional[int] = None) -> Optional[dict]:
-    """`read_weight_tree_h5py`, or None when h5py is missing or the weights cannot be parsed (run it isolated)."""
+    """`read_weight_tree_h5py`, or None when h5py is missing or the weights cannot be parsed (run it isolated).
+    A file that points outside itself, or that lists a weight that is not a dataset, is a SavedModelError."""
     try:
         import h5py  # noqa: F401
     except ImportError:
         return None
     try:
         return read_weight_tree_h5py(path, offset, length)
+    except SavedModelError:
+        raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, IndexError):
         return None
 
@@ -98,6 +101,10 @@ def _config_from_zip(path: Path) -> bytes:
         except KeyError:
             names = ", ".join(archive.namelist()[:5]) or "nothing"
             raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
+        size = os.path.getsize(path)
+        if not 0 <= info.header_offset <= size - 30:  # a local header is 30 bytes at least
+            raise SavedModelError(f"{path}: config.json is said to start at byte {info.header_offset:,}, outside the "
+                                  f"{size:,}-byte file (a damaged or crafted archive)")
         limit = budgets.current().input_bytes
         if info.file_size > limit:
             raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
@@ -151,7 +158,10 @@ def h5_model_config(path: str, limit: int) -> bytes:
         raise SavedModelError(f"{path}: not a readable HDF5 file ({exc})") from None
     if raw is None:
         raise SavedModelError(f"{path}: the HDF5 file has no model_config (a weights-only file?), so there is no model to draw")
-    data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+    if getattr(raw, "shape", None) == (1,):  # an array of one string
+        raw = raw[0]
+    # a fixed-length string (older h5py) reads as numpy.bytes_: plain bytes cross to the parent process
+    data = bytes(raw) if isinstance(raw, bytes) else str(raw).encode("utf-8")
     if len(data) > limit:
         raise SavedModelError(str(budgets.exceeded(
             f"{path}: the model_config attribute of {len(data):,} bytes", "input_bytes", limit)))

@@ -5,6 +5,10 @@ dataspace and attribute messages, the global heap for variable-length strings) f
 that Keras and tf_keras write through h5py with its default settings. No values are read and nothing
 is executed; every read is bounds-checked, so a crafted file can only make this raise `FormatError`
 (for files using other parts of the format too, e.g. new-style groups: the caller falls back to h5py).
+Nothing outside the file is read: soft links and virtual datasets are refused (as parts it does not read),
+and the work is bounded: each group's symbol table is read once (two groups sharing one are refused),
+at most MAX_OBJECTS B-tree nodes and MAX_MEMBERS group members in all, and at most MAX_NAMES bytes of the
+paths of the objects visited.
 
     for path, kind, value in walk("model.weights.h5"):   # kind "group" (value: its attributes) or
         ...                                              # "dataset" (value: its shape)
@@ -16,11 +20,13 @@ import struct
 from typing import Dict, Iterator, List, Optional, Tuple
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
-MAX_OBJECTS = 200_000
+MAX_OBJECTS = 200_000  # B-tree nodes
+MAX_MEMBERS = 1_000_000  # group members (links), over the whole file
 MAX_DEPTH = 64
 MAX_MESSAGES = 4096
 MAX_HEAP = 16 * 1024 ** 2  # the largest single structure (a heap, a header block)
 MAX_READ = 256 * 1024 ** 2  # bytes read in all: the structure of a real weights file is a few MiB at most
+MAX_NAMES = 32 * 1024 ** 2  # bytes of member paths in all (50,000 layers of four entries: about 8 MiB)
 
 
 class FormatError(ValueError):
@@ -62,7 +68,10 @@ class _Reader:
         if self.base != 0:
             raise FormatError("a base address other than 0")
         self.root = position + 4 * self.offsets  # the root group's symbol table entry
-        self.objects = 0
+        self.objects = 0  # B-tree nodes, over the whole walk
+        self.members = 0  # group members, over the whole walk
+        self.names = 0  # bytes of member paths, over the whole walk
+        self.tables: set = set()  # the symbol tables read so far
         self.heaps: Dict[int, Dict[int, bytes]] = {}
 
     def unsigned(self, address: int, size: int) -> int:
@@ -176,6 +185,9 @@ class _Reader:
 
     def children(self, btree: int, heap: int) -> List[Tuple[str, int]]:
         """(name, object header address) of a symbol-table group's members."""
+        if btree in self.tables or heap in self.tables:
+            raise FormatError("two groups share one symbol table")
+        self.tables.update((btree, heap))
         head = self.file.read(heap, 8 + 2 * self.lengths + self.offsets)
         if head[:4] != b"HEAP":
             raise FormatError("a group without its local heap")
@@ -201,9 +213,15 @@ class _Reader:
             elif signature == b"SNOD":
                 count = self.unsigned(node + 6, 2)
                 block = self.file.read(node + 8, count * entry)
+                self.members += count
+                if self.members > MAX_MEMBERS:
+                    raise FormatError(f"more than {MAX_MEMBERS:,} group members")
                 for i in range(count):
                     name_at = int.from_bytes(block[i * entry:i * entry + self.offsets], "little")
                     header = int.from_bytes(block[i * entry + self.offsets:i * entry + 2 * self.offsets], "little")
+                    cache = int.from_bytes(block[i * entry + 2 * self.offsets:i * entry + 2 * self.offsets + 4], "little")
+                    if cache == 2:
+                        raise FormatError("a soft link")
                     if name_at >= len(names):
                         raise FormatError("a member name outside the group's heap")
                     end = names.find(b"\0", name_at)
@@ -211,7 +229,7 @@ class _Reader:
             else:
                 raise FormatError("a group B-tree node without its signature")
             self.objects += 1
-            if self.objects > MAX_OBJECTS or len(found) > MAX_OBJECTS:
+            if self.objects > MAX_OBJECTS:
                 raise FormatError(f"more than {MAX_OBJECTS:,} objects")
         return sorted(found)
 
@@ -243,11 +261,22 @@ class _Reader:
                         btree, heap = self.address(at), self.address(at + self.offsets)
                 if path:
                     yield path, "group", attributes
-                members = self.children(btree, heap)
+                members, queued = [], set()
+                for name, child in self.children(btree, heap):  # each object once, as below
+                    if child not in seen and child not in queued:
+                        queued.add(child)
+                        members.append((name, child))
+                self.names += sum(len(path) + len(name) + 1 for name, _ in members)
+                if self.names > MAX_NAMES:
+                    raise FormatError(f"more than {MAX_NAMES // 1024 ** 2} MiB of member names")
                 stack.extend((f"{path}/{name}" if path else name, child, depth + 1) for name, child in reversed(members))
             elif kinds & {0x0002, 0x0006}:
                 raise FormatError("new-style groups (link messages)")
             elif 0x0001 in kinds and 0x0008 in kinds:
+                layout = next(at for kind, _, at, _ in messages if kind == 0x0008)
+                version, kind = self.file.read(layout, 2)
+                if version >= 4 and kind == 3:  # a virtual dataset: its data is in other files
+                    raise FormatError("a virtual dataset")
                 space = next(at for kind, _, at, _ in messages if kind == 0x0001)
                 yield path, "dataset", self.dataspace(space)
 

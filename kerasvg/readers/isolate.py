@@ -1,4 +1,5 @@
-"""Run a function in a child Python process with memory and CPU limits, so a crash there cannot take kerasvg down.
+"""Run a function in a child Python process with memory, CPU and wall-clock limits, so a crash there cannot
+take kerasvg down.
 
     from kerasvg.readers.isolate import run_isolated, IsolationError
     data = run_isolated(read_attribute, path, memory_bytes=2 << 30, seconds=15, what=f"reading {path}")
@@ -6,7 +7,10 @@
 `func` must be a module-level function; its arguments must be picklable and its result plain
 data (bytes, str, numbers, None, lists, tuples, dicts, sets). An exception raised by `func` is
 re-raised here when it is a built-in or kerasvg exception; a crash (a signal such as SIGSEGV),
-running out of memory or out of CPU time becomes an IsolationError naming `what`.
+running out of memory, out of CPU time or out of wall-clock time (`wall`, default `seconds` + 2: a child
+blocked on I/O uses no CPU) becomes an IsolationError naming `what`. The child stops itself at its wall
+limit (an alarm, whose default action ends the process even inside a C call) and, on Linux, dies with
+the process that started it (PR_SET_PDEATHSIG), so a killed kerasvg leaves no reader behind.
 The child is a fresh `python` (no fork of this process, no re-import of `__main__`), so it
 costs one interpreter start-up plus `func`'s imports. `last_run` holds the child's own peak
 memory (`peak_kib`, its own VmHWM) and wall time (`seconds`) of the latest call.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import math
 import os
 import pickle
 import subprocess
@@ -28,8 +33,19 @@ DEFAULT_SECONDS = 30
 last_run: Dict[str, float] = {}
 
 _BOOTSTRAP = """
-import pickle, resource, sys
-memory, cpu, path, payload = pickle.loads(sys.stdin.buffer.read())
+import os, signal, sys
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG: die with the parent
+    except (OSError, AttributeError):
+        pass
+if os.getppid() != int(sys.argv[1]):  # the parent died before that took effect
+    os._exit(70)
+import pickle, resource
+memory, cpu, wall, path, payload = pickle.loads(sys.stdin.buffer.read())
+if wall:
+    signal.alarm(wall)  # SIGALRM's default action ends the process, even one blocked in a C call
 if memory:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 if cpu:
@@ -83,29 +99,34 @@ class _Unpickler(pickle.Unpickler):
 
 
 def run_isolated(func: Callable[..., Any], *args, memory_bytes: Optional[int] = DEFAULT_MEMORY,
-                 seconds: Optional[float] = DEFAULT_SECONDS, what: str = "the child process") -> Any:
-    """`func(*args)` in a child process limited to `memory_bytes` of address space and `seconds` of CPU time."""
-    cpu = max(1, int(seconds + 0.999)) if seconds else 0
-    request = pickle.dumps((memory_bytes or 0, cpu, list(sys.path), pickle.dumps((func, args))))
+                 seconds: Optional[float] = DEFAULT_SECONDS, wall: Optional[float] = None,
+                 what: str = "the child process") -> Any:
+    """`func(*args)` in a child process limited to `memory_bytes` of address space, `seconds` of CPU time
+    and `wall` seconds of wall-clock time (default `seconds` + 2; None for both: no time limits)."""
+    import signal
+
+    cpu = max(1, math.ceil(seconds)) if seconds else 0
+    if wall is None and seconds:
+        wall = seconds + 2
+    alarm = max(1, math.ceil(wall)) if wall else 0
+    request = pickle.dumps((memory_bytes or 0, cpu, alarm, list(sys.path), pickle.dumps((func, args))))
     started = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-I", "-c", _BOOTSTRAP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-    wall = None if seconds is None else seconds * 2 + 5
+    child = subprocess.Popen([sys.executable, "-I", "-c", _BOOTSTRAP, str(os.getpid())], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     try:
-        answer, errors = child.communicate(request, timeout=wall)
+        answer, errors = child.communicate(request, timeout=alarm + 3 if alarm else None)
         timed_out = False
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # the child's own alarm did not end it
         child.kill()
         answer, errors = child.communicate()
         timed_out = True
     last_run.clear()
     last_run["seconds"] = time.monotonic() - started
     code = child.returncode
-    if timed_out:
-        raise IsolationError(f"{what} did not finish within {wall:g} s; stopped")
+    if timed_out or code == -signal.SIGALRM:
+        raise IsolationError(f"{what} did not finish within {alarm:g} s; stopped")
     if code is not None and code < 0:
-        import signal
-
         number = -code
         if number == signal.SIGXCPU:
             raise IsolationError(f"{what} used more than {seconds:g} s of CPU time; stopped")
@@ -113,6 +134,10 @@ def run_isolated(func: Callable[..., Any], *args, memory_bytes: Optional[int] = 
         raise IsolationError(f"{what} crashed ({name}); nothing from it was used")
     try:
         kind, value, last_run["peak_kib"] = _Unpickler(io.BytesIO(answer)).load()
+    except pickle.UnpicklingError as exc:
+        if code == 0:
+            raise IsolationError(f"{what} answered with something other than plain data ({exc})") from None
+        raise IsolationError(f"{what} failed without an answer (exit status {code})") from None
     except Exception:
         tail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
         if "MemoryError" in tail[0]:

@@ -151,17 +151,25 @@ def _without_mask_operations(nodes, graph):
     dropped = {op.name for op, outputs, _ in nodes
                if not is_layer[op.name] and outputs and all(id(t) in masks for t in outputs)}
     model_outputs = set(_output_layer_names(graph, list(is_layer)))
-    while True:
-        consumers: Dict[str, set] = {}
-        for op, _, sources in nodes:
-            for source in sources:
-                consumers.setdefault(source, set()).add(op.name)
-        more = {name for name, used_by in consumers.items()
-                if name not in dropped and not is_layer.get(name, True) and name not in model_outputs
-                and used_by <= dropped}
-        if not more:
-            break
-        dropped |= more
+    consumers: Dict[str, set] = {}
+    sources_of: Dict[str, set] = {}
+    for op, _, sources in nodes:
+        for source in sources:
+            consumers.setdefault(source, set()).add(op.name)
+            sources_of.setdefault(op.name, set()).add(source)
+    # until nothing changes: ops (not model outputs) all of whose consumers are dropped; a worklist, so each
+    # consumer is looked at once, when it is dropped
+    waiting = {name: len(used_by - dropped) for name, used_by in consumers.items()}
+    pending = [name for name, count in waiting.items() if count == 0 and name not in dropped]
+    while pending:
+        name = pending.pop()
+        if is_layer.get(name, True) or name in model_outputs:
+            continue
+        dropped.add(name)
+        for source in sources_of.get(name, ()):
+            waiting[source] -= 1
+            if waiting[source] == 0 and source not in dropped:
+                pending.append(source)
     return [(op, outputs, [s for s in sources if s not in dropped])
             for op, outputs, sources in nodes if op.name not in dropped]
 

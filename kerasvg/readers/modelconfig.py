@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import budgets
 from ..graph.model import UNKNOWN, Layer, ModelGraph, topological_order
-from .configcheck import ConfigValueError, check_layer_config, check_shape, short_repr
+from .configcheck import CLASS_CHECKS, ConfigValueError, check_layer_config, check_shape, short_repr
 from .errors import NeedsLibraryError, SavedModelError
 from .keras_classes import CONFIG_KEYS
 from .oprules import TensorArg, infer_op, infer_value, op_name
@@ -99,6 +99,14 @@ class _Reader:
     def _model(self, entry, config, layers, hints, given_inputs, weights=None) -> ModelGraph:
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
+        seen = set()
+        for i, layer_entry in enumerate(layers):
+            layer_name = _layer_name(layer_entry, i)
+            if layer_name in seen:
+                raise SavedModelError(f"{self.source}: two layers of model {short_repr(name)} are named "
+                                      f"{short_repr(layer_name)} (Keras refuses duplicate layer names, so the "
+                                      f"diagram could not tell them apart)")
+            seen.add(layer_name)
         self.weights.append(weights.match([(_layer_name(e, i), str(e.get("class_name")))
                                            for i, e in enumerate(layers)]) if weights is not None else {})
         try:
@@ -119,9 +127,11 @@ class _Reader:
                 build = config.get("build_input_shape")
                 shape = json_shape(build) if build is not None else (given_inputs[0] if given_inputs else UNKNOWN)
             if shape != UNKNOWN:
-                first_name = first.get("name", "layer") if first else name
-                entries.insert(0, {"class_name": "InputLayer",
-                                   "config": {"name": f"{first_name}_input", "batch_shape": list(shape)}})
+                taken = {_layer_name(e, i) for i, e in enumerate(entries)}
+                input_name = f"{first.get('name', 'layer') if first else name}_input"
+                while input_name in taken:
+                    input_name += "_"
+                entries.insert(0, {"class_name": "InputLayer", "config": {"name": input_name, "batch_shape": list(shape)}})
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
         described = []
         current: List[Any] = []
@@ -175,6 +185,11 @@ class _Reader:
         for (src, node_index, tensor_index), shape in zip(_history_list(config.get("output_layers")), hints):
             if shape != UNKNOWN:
                 recorded.setdefault((src, node_index, tensor_index), shape)
+        tensor_counts: Dict[Tuple[str, int], int] = {}  # (layer, node) → how many output tensors are recorded
+        for src, node_index, tensor_index in recorded:
+            key = (src, node_index)
+            if tensor_index + 1 > tensor_counts.get(key, 0):
+                tensor_counts[key] = tensor_index + 1
         edges: List[Tuple[str, str]] = []
         seen_edges = set()
         limit = budgets.current().edge_limit(self.count)
@@ -203,7 +218,7 @@ class _Reader:
                     build = _shape_list((entry.get("build_config") or {}).get("input_shape"))
                     if build and UNKNOWN not in build:
                         inputs = build
-                known = [recorded.get((n, k, t), UNKNOWN) for t in range(_tensor_count(recorded, n, k))]
+                known = [recorded.get((n, k, t), UNKNOWN) for t in range(tensor_counts.get((n, k), 0))]
                 call = calls[n][k] if k < len(calls[n]) else None
                 known_values = [values.get((src, ni, ti)) for src, ni, ti, _ in node]
                 layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call, known_values)
@@ -235,7 +250,7 @@ class _Reader:
         stored = self.weights[-1].get(name) if self.weights else None
         op_layer = _is_op_layer(entry)
         try:
-            if (cls in SHAPE_RULES or cls in PARAM_RULES) and not op_layer:  # others' keys mean other things
+            if (cls in SHAPE_RULES or cls in PARAM_RULES or cls in CLASS_CHECKS) and not op_layer:  # others' keys mean other things
                 check_layer_config(cls, config)
         except ConfigValueError as exc:
             raise SavedModelError(f"{self.source}: layer {short_repr(name)} ({short_repr(cls, 40)}): {exc}") from None
@@ -297,12 +312,23 @@ def _mask_operations(names: List[str], entries: List[dict], output_layers) -> se
                 uses.setdefault(src, []).append((n, i in as_mask))
     outputs = {src for src, _, _ in _history_list(output_layers)}
     dropped = {n for n in ops if n not in outputs and all(mask for _, mask in uses.get(n, []))}
-    while True:
-        more = {n for n in ops - dropped if n not in outputs and uses.get(n)
-                and all(mask or user in dropped for user, mask in uses[n])}
-        if not more:
-            return dropped
-        dropped |= more
+    # then, until nothing changes, ops whose every use is a mask or by a dropped op: each use is looked at
+    # once, when its user is dropped (a worklist, linear in the uses)
+    blocking = {n: sum(1 for _, mask in uses.get(n, []) if not mask) for n in ops}
+    feeds: Dict[str, List[str]] = {}
+    for src, found in uses.items():
+        for user, mask in found:
+            if not mask:
+                feeds.setdefault(user, []).append(src)
+    pending = list(dropped)
+    while pending:
+        for src in feeds.get(pending.pop(), ()):
+            if src in blocking:
+                blocking[src] -= 1
+                if blocking[src] == 0 and src not in dropped and src not in outputs:
+                    dropped.add(src)
+                    pending.append(src)
+    return dropped
 
 
 def _built_on(entry: dict, calls: list) -> List[Tuple[Tuple[str, int, int], Any]]:
@@ -479,10 +505,6 @@ def _history_list(value) -> List[Tuple[str, int, int]]:
     if isinstance(value, list):
         return [t for item in value for t in _history_list(item)]
     return []
-
-
-def _tensor_count(recorded, name, node) -> int:
-    return max((t + 1 for (n, k, t) in recorded if n == name and k == node), default=0)
 
 
 def _key_config(config: dict) -> Tuple[Tuple[str, object], ...]:

@@ -5,7 +5,9 @@ a class-based key (`layers/dense_2/vars/0`), Keras 3 with the layer's name as at
 `vars`; nested models and sublayers are groups below. Legacy `.h5` files list their layers in
 `model_weights.attrs["layer_names"]`, each with its `weight_names`. `read_weight_tree` (pure Python,
 `hdf5.py`) and `read_weight_tree_h5py` (for any HDF5 file; run it in a child process) turn these into
-plain data; `WeightTree` matches it to the layers of a config.
+plain data; `WeightTree` matches it to the layers of a config. Neither reads anything outside the file:
+a file with an external link or a virtual dataset is refused (`OutsideFileError`), soft links are
+followed only inside the file.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import zipfile
 from typing import Any, Dict, List, Optional, Tuple
 
 WEIGHTS_MEMBER = "model.weights.h5"
+MAX_LINKS = 1_000_000  # links of one weights file looked at (50,000 layers of four entries: 200,000)
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 
@@ -29,6 +32,8 @@ def weights_location(path) -> Optional[Tuple[int, int]]:
     except (KeyError, zipfile.BadZipFile, OSError):
         return None
     if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+        return None
+    if not 0 <= info.header_offset <= os.path.getsize(path) - _LOCAL_HEADER.size:
         return None
     with open(path, "rb") as handle:
         handle.seek(info.header_offset)
@@ -94,15 +99,18 @@ def read_weight_tree(path: str, offset: int = 0, length: Optional[int] = None) -
 
 def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = None) -> Dict[str, Any]:
     """`read_weight_tree` through h5py's low-level calls, for any HDF5 file (run it isolated: a crafted file
-    can crash the library)."""
+    can crash the library). Raises `OutsideFileError` for a file with links out of it or virtual datasets,
+    ValueError for one of more than MAX_LINKS links."""
     import h5py
     from h5py import h5a, h5d, h5g, h5o
 
     source = _Slice(path, offset, length) if length is not None else path
+    where = f"{path}: {WEIGHTS_MEMBER}" if length is not None else path
     try:
         with h5py.File(source, "r") as handle:
+            refuse_links_out(handle, where)
             if "model_weights" in handle and "layer_names" in handle["model_weights"].attrs:
-                return _legacy_tree(handle["model_weights"])
+                return _legacy_tree(handle["model_weights"], where)
             fid = handle.id
             found: List[Tuple[bytes, int]] = []
             h5o.visit(fid, lambda name, info: found.append((name, info.type)), info=True)
@@ -110,7 +118,9 @@ def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = No
             for raw, kind in found:
                 name = raw.decode("utf-8", "replace")
                 if kind == h5o.TYPE_DATASET:
-                    entries.append((name, "dataset", h5d.open(fid, raw).shape))
+                    dataset = h5d.open(fid, raw)
+                    _refuse_virtual(dataset, where, name)
+                    entries.append((name, "dataset", dataset.shape))
                 elif kind == h5o.TYPE_GROUP:
                     attributes = {}
                     if name.split("/")[-1] == "vars":
@@ -127,9 +137,61 @@ def read_weight_tree_h5py(path: str, offset: int = 0, length: Optional[int] = No
     return _tree(entries)
 
 
-def _legacy_tree(weights) -> Dict[str, Any]:
+def refuse_links_out(handle, where: str) -> None:
+    """OutsideFileError if any link of the open h5py file `handle` leads out of it (an external or a
+    user-defined link); ValueError past MAX_LINKS links. Soft links stay inside the file once no link
+    leads out: every group a soft path runs through is reached by hard links, so this visit sees it."""
+    from h5py import h5l
+
+    from .configcheck import short_repr
+    from .errors import OutsideFileError
+
+    found: List[Tuple[bytes, int]] = []
+    count = [0]
+
+    def look(name, info):
+        count[0] += 1
+        if info.type not in (h5l.TYPE_HARD, h5l.TYPE_SOFT):
+            found.append((name, info.type))
+            return True  # stop the visit
+        if count[0] > MAX_LINKS:
+            return True
+        return None
+
+    handle.id.links.visit(look, info=True)
+    if found:
+        name, kind = found[0]
+        shown = short_repr(name.decode("utf-8", "replace"), 80)
+        if kind == h5l.TYPE_EXTERNAL:
+            file, target = handle.id.links.get_val(name)
+            outside = f"an external link to {short_repr(_text(file), 120)} (object {short_repr(_text(target), 60)})"
+        else:
+            outside = f"a user-defined link (type {kind})"
+        raise OutsideFileError(f"{where}: {shown} is {outside}; kerasvg reads nothing outside the file")
+    if count[0] > MAX_LINKS:
+        raise ValueError(f"{where}: more than {MAX_LINKS:,} links")
+
+
+def _refuse_virtual(dataset, where: str, name: str) -> None:
+    """OutsideFileError for a virtual dataset (its data lives in other files; even its shape may be read there)."""
+    from h5py import h5d
+
+    from .configcheck import short_repr
+    from .errors import OutsideFileError
+
+    if dataset.get_create_plist().get_layout() == h5d.VIRTUAL:
+        raise OutsideFileError(f"{where}: {short_repr(name, 80)} is a virtual dataset, whose data lives in other "
+                               f"files; kerasvg reads nothing outside the file")
+
+
+def _legacy_tree(weights, where: str = "the file") -> Dict[str, Any]:
     """A legacy `.h5`'s counts from the `layer_names` and `weight_names` it lists (names may hold `/`, which
     HDF5 turns into deeper groups); each layer's entries below it keyed by its weights' first path part."""
+    import h5py
+
+    from .configcheck import short_repr
+    from .errors import SavedModelError
+
     root: Dict[str, Any] = {}
     for layer_name in weights.attrs["layer_names"]:
         name = _text(layer_name)
@@ -137,7 +199,12 @@ def _legacy_tree(weights) -> Dict[str, Any]:
         entry = root.setdefault(name, {"key": name, "name": name, "size": 0, "layers": {}})
         for weight_name in group.attrs.get("weight_names", []):
             weight = _text(weight_name)
-            size = int(math.prod(group[weight].shape or ()))
+            dataset = group[weight]
+            if not isinstance(dataset, h5py.Dataset):
+                raise SavedModelError(f"{where}: layer {short_repr(name)} lists the weight {short_repr(weight)} in its "
+                                      f"weight_names, which is a {type(dataset).__name__.lower()}, not a dataset")
+            _refuse_virtual(dataset.id, where, f"model_weights/{name}/{weight}")
+            size = int(math.prod(dataset.shape or ()))
             head = weight.split("/")[0]
             entry["size"] += size
             inner = entry["layers"].setdefault(head, {"key": head, "name": head, "size": 0, "layers": {}})
