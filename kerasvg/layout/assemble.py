@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import replace
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
 from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, place
@@ -25,9 +25,19 @@ def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: Layout
     assign_lanes(nodes, pairs)
     busy = busy_gaps(nodes, pairs)
     columns = Columns(nodes)
+    busy |= _stage_boundaries(columns, opts)
     rows = choose_rows(nodes, columns, busy, pairs, opts,
                        lambda rows: _measure_rows(nodes, columns, rows, busy, pairs, opts))
     return _build(nodes, columns, rows, busy, pairs, opts)
+
+
+def _stage_boundaries(columns, opts: LayoutOptions) -> Set[int]:
+    """Gaps between columns of different stages: no label spills across them (it would cross a frame)."""
+    stage_of = {m: spec.name for spec in opts.frames if spec.kind == "stage" for m in spec.members}
+    if not stage_of:
+        return set()
+    stages = [{stage_of.get(n.item.name) for n in columns[c]} for c in range(len(columns))]
+    return {c - 1 for c in range(1, len(stages)) if stages[c] != stages[c - 1]}
 
 
 def _node(it: Item, index: int, opts: LayoutOptions) -> Node:
