@@ -8,7 +8,6 @@ Built-in themes (kerasvg.themes()): default, blueprint, dark, mono, paper, slide
 visualkeras code runs as it is with `import kerasvg as visualkeras`: layered_view, show,
 LayeredOptions, LAYERED_PRESETS, LAYERED_TEXT_CALLABLES and SpacingDummyLayer.
 """
-__version__ = "0.1.0"
 __all__ = ["Diagram", "LAYERED_PRESETS", "LAYERED_TEXT_CALLABLES", "Layer", "LayeredOptions", "ModelGraph",
            "SpacingDummyLayer", "ThemeError", "diff", "layered_view", "read", "show", "themes", "__version__"]
 
@@ -23,7 +22,9 @@ _EXPORTS = {
 def __getattr__(name):
     """The public names, imported on first use: `import kerasvg` (and a child process reading one
     file with a kerasvg helper) loads no layout, writer, Pillow or Keras code until it is needed."""
-    if name == "SpacingDummyLayer":  # a Keras layer class: created on first use, so `import kerasvg` stays Keras-free
+    if name == "__version__":  # written once, in pyproject.toml: read from the installed distribution
+        value = _installed_version()
+    elif name == "SpacingDummyLayer":  # a Keras layer class: created on first use, so `import kerasvg` stays Keras-free
         from .graph.spacers import spacing_dummy_layer_class
 
         value = spacing_dummy_layer_class()
@@ -35,6 +36,15 @@ def __getattr__(name):
         raise AttributeError(f"module 'kerasvg' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kerasvg")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def __dir__():

@@ -532,7 +532,7 @@ def test_built_wheel_carries_the_themes(tmp_path):
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("kerasvg", "themes"):
         shutil.copytree(REPO / name, source / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
         shutil.copy(REPO / name, source / name)
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)],
@@ -543,6 +543,14 @@ def test_built_wheel_carries_the_themes(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for theme in themes():
         assert f"kerasvg/themes/{theme}.toml" in names
+    version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M).group(1)
+    assert f"kerasvg-{version}.dist-info/licenses/LICENSE" in names
+    assert not [n for n in names if n.split("/")[0] in ("tests", "gallery", "benchmarks", "docs")]
+    sdist = next(dist.glob("kerasvg-*.tar.gz"))
+    import tarfile
+
+    with tarfile.open(sdist) as archive:
+        assert {f"kerasvg-{version}/LICENSE", f"kerasvg-{version}/CHANGELOG.md"} <= set(archive.getnames())
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -569,10 +577,12 @@ def test_built_wheel_carries_the_themes(tmp_path):
         print(",".join(kerasvg.themes()))
         print(diagram.svg[:2000].count('font-family="DejaVu Serif"'), "#0072b2" in diagram.svg, "-pattern-dots" in diagram.svg)
         print(len(diagram.to_png()))
+        print(kerasvg.__version__)
     """)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run([str(python), "-c", script], cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
-    module, folder, listed, checks, png_size = out.stdout.strip().splitlines()
+    module, folder, listed, checks, png_size, installed = out.stdout.strip().splitlines()
+    assert installed == version  # one version: read from the installed distribution
     assert module.startswith(str(venv)), module
     assert folder.startswith(str(venv)) and folder.endswith("kerasvg/themes"), folder
     assert set(listed.split(",")) == set(themes())

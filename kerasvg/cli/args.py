@@ -225,19 +225,53 @@ def check(args) -> None:
 # ---------------------------------------------------------------- parser
 
 
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that takes no abbreviated flags and answers an unknown one in the usage of the
+    command it was given to, with the nearest flag that command has ("did you mean --legend?")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._subparsers is None:  # a command's parser: its flags are all known here
+            self.error(unrecognized(extras, self._option_string_actions))
+        return parsed, extras
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(unrecognized(extras, self._option_string_actions))
+        return parsed
+
+
+def unrecognized(extras: Sequence[str], flags) -> str:
+    """argparse's message for arguments no option takes, each unknown flag followed by the nearest known one."""
+    import difflib
+
+    known = [flag for flag in flags if flag.startswith("--")]
+    words = []
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        close = difflib.get_close_matches(flag, known, n=1, cutoff=0.6) if flag.startswith("--") else []
+        words.append(f"{extra} (did you mean {close[0]}?)" if close else extra)
+    return "unrecognized arguments: " + " ".join(words)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `kerasvg` parser: render, diff, table, themes, demo."""
     kinds = ", ".join(formats())
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kerasvg", description="Draw Keras models as layered isometric diagrams (SVG, PNG, JPEG, PDF, HTML).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kerasvg {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     common.add_argument("--budget", action="append", type=_budget, default=[], metavar="NAME=N",
                         help="raise an input budget, e.g. --budget layers=200000 or --budget input_bytes=256MiB "
                              "(names: " + ", ".join(budgets.DESCRIPTIONS) + "; defaults listed below)")
-    drawing = argparse.ArgumentParser(add_help=False)
+    drawing = Parser(add_help=False)
     _add(drawing, SHARED)
     drawing.add_argument("--dpi", type=_positive, metavar="N", help="raster resolution for png/jpg (e.g. 300)")
     drawing.add_argument("--scale", type=_positive, metavar="N", help="raster scale factor for png/jpg (e.g. 2)")

@@ -43,7 +43,45 @@ def read_model_file(path: Path) -> Tuple[dict, Optional[WeightTree]]:
         raise SavedModelError(f"{path}: not {kind}, so not a saved Keras model (is the file truncated or renamed?)")
     else:
         text = _read_capped(path)
+        if not text.strip():
+            raise SavedModelError(f"{path}: the file is empty, so not a Keras model")
+        try:
+            return _parse_json(text, path), None
+        except SavedModelError:
+            kind = looks_like(text)
+            if kind:
+                raise SavedModelError(f"{path}: looks like {kind}, not a Keras model (expected a .keras, .h5 or "
+                                      "model-config .json file)") from None
+            raise
     return _parse_json(text, path), weights
+
+
+_MAGIC = ((b"%pdf-", "a PDF document"), (b"\x89png", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+          (b"gif8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"))
+
+
+def looks_like(data: bytes) -> Optional[str]:
+    """What a file that is no JSON model config looks like ('an HTML file'), or None: JSON, even broken, is
+    left to the JSON parser, which says where it breaks."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head[:1] in b'{["-0123456789' or head.rstrip() in (b"true", b"false", b"null"):
+        return None
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "an HTML file"
+    if b"<svg" in head:
+        return "an SVG image"
+    if head.startswith(b"<"):
+        return "an XML file"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if all(c.isprintable() or c in "\t\r\n\f" for c in text[:4096]):
+        return "a plain-text file"
+    return None
 
 
 def _archive_weights(path: Path) -> Optional[WeightTree]:
@@ -143,7 +181,7 @@ def h5_model_config(path: str, limit: int) -> bytes:
     try:
         import h5py
     except ImportError:
-        raise SavedModelError(f"{path}: reading legacy .h5 files needs h5py: pip install 'kerasvg[h5]'") from None
+        raise SavedModelError(f"{path}: reading legacy .h5 files needs h5py (a kerasvg dependency): pip install h5py") from None
     try:
         with h5py.File(path, "r") as handle:
             if "model_config" not in handle.attrs:

@@ -10,6 +10,10 @@ def write_atomic(path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: never a truncated or clobbered file."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        if folder.exists():
+            raise NotADirectoryError(f"cannot write {path}: {folder} is not a folder")
+        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist (create it first)")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -29,15 +29,26 @@ def check_text_mode(text, family: str) -> str:
     if text == "paths" and family not in FONT_FILES:
         raise ValueError(f"text='paths' outlines the bundled fonts only, not the theme's font_family {family!r} "
                          f"(allowed: {', '.join(FONT_FILES)})")
+    if text == "paths":
+        _require_fonttools()
     return text
+
+
+def _require_fonttools() -> None:
+    """fontTools, or an ImportError that names the extra to install (checked before any layout)."""
+    try:
+        import fontTools.pens.svgPathPen  # noqa: F401
+        import fontTools.pens.transformPen  # noqa: F401
+        import fontTools.ttLib  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("text='paths' needs fontTools: pip install 'kerasvg[paths]'") from exc
 
 
 @lru_cache(maxsize=None)
 def _font(family: str):
-    try:
-        from fontTools.ttLib import TTFont
-    except ImportError as exc:
-        raise ImportError("text='paths' needs fontTools: pip install 'kerasvg[paths]'") from exc
+    _require_fonttools()
+    from fontTools.ttLib import TTFont
+
     font = TTFont(FONTS_DIR / FONT_FILES[family], lazy=True)
     return font, font.getGlyphSet(), font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
 
@@ -49,6 +60,7 @@ def _glyphs(family: str, text: str):
 
 def outline(text: str, family: str, size: float, x: float, y: float, anchor: str) -> str:
     """Path data drawing `text` at baseline (x, y), `anchor` start / middle / end, `size` px."""
+    _require_fonttools()
     from fontTools.pens.svgPathPen import SVGPathPen
     from fontTools.pens.transformPen import TransformPen
 
