@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any, List, Mapping, Optional, Tuple, Union
 
 UNKNOWN = "?"
 Dim = Union[int, None, str]
@@ -289,23 +289,28 @@ def expand_nested(graph: ModelGraph) -> ModelGraph:
     )
 
 
+def cut_indices(count: int, spans) -> List[int]:
+    """Positions 0..count-1 that no span (a, b) of positions jumps over: the layers every path passes."""
+    covered = [0] * (count + 1)
+    for a, b in spans:
+        if b - a > 1:
+            covered[a + 1] += 1
+            covered[b] -= 1
+    cuts, running = [], 0
+    for i in range(count):
+        running += covered[i]
+        if running == 0:
+            cuts.append(i)
+    return cuts
+
+
 def fold_repeats(graph: ModelGraph, longest_period: int = 8) -> ModelGraph:
     """Draw a run of identical blocks (same layer types and shapes, same wiring) once, with its count.
 
     Blocks are the stretches between cut layers: those that every path through the model passes."""
     names = [l.name for l in graph.layers]
     position = {n: i for i, n in enumerate(names)}
-    covered = [0] * (len(names) + 1)
-    for s, t in graph.edges:
-        a, b = position[s], position[t]
-        if b - a > 1:
-            covered[a + 1] += 1
-            covered[b] -= 1
-    cuts, running = [], 0
-    for i in range(len(names)):
-        running += covered[i]
-        if running == 0:
-            cuts.append(i)
+    cuts = cut_indices(len(names), ((position[s], position[t]) for s, t in graph.edges))
     segments, start = [], 0
     for cut in cuts:
         segments.append(list(range(start, cut + 1)))

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .categories import category_of
 from .groups import Group, Grouping, checked, from_mapping
-from .model import Layer, ModelGraph, spatial_dims
+from .model import Layer, ModelGraph, cut_indices, spatial_dims
 
 MAX_SMALL_BLOCK = 40  # a block found from the graph alone may be this long whatever the model's size
 MAX_PERIOD = 4  # residual units per block, at most (a transformer layer has two)
@@ -190,20 +190,7 @@ def blocks_from_names(s: Structure) -> List[Tuple[str, List[str]]]:
 def cut_positions(s: Structure, names: Sequence[str]) -> List[int]:
     """Indices (into `names`, in order) of layers that every path through `names` passes."""
     index = {n: i for i, n in enumerate(names)}
-    covered = [0] * (len(names) + 1)
-    for a_name in names:
-        a = index[a_name]
-        for t in s.succs[a_name]:
-            b = index.get(t)
-            if b is not None and b - a > 1:
-                covered[a + 1] += 1
-                covered[b] -= 1
-    cuts, running = [], 0
-    for i in range(len(names)):
-        running += covered[i]
-        if running == 0:
-            cuts.append(i)
-    return cuts
+    return cut_indices(len(names), ((index[a], index[t]) for a in names for t in s.succs[a] if t in index))
 
 
 def residual_units(s: Structure, names: Sequence[str]) -> List[List[str]]:
