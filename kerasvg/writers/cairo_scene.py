@@ -20,13 +20,23 @@ from typing import Dict, NamedTuple, Optional, Tuple
 
 from ..scene.text import xml_safe
 from ..theme import alpha
-from .paint import DIFF_BADGES, DIFF_DASHES, diff_ink, face_fills, fmt, hull, paper
+from .paint import (
+    CJK_FAMILY,
+    DIFF_BADGES,
+    DIFF_DASHES,
+    PATTERN_SIZE,
+    diff_ink,
+    face_fills,
+    fmt,
+    hull,
+    needs_cjk_font,
+    paper,
+    pattern_lines,
+)
 
 # What cairosvg makes of the SVG writer's lengths (helpers.UNITS), and of a colour keyword.
 _USER_UNITS = {"mm": 1 / 25.4, "cm": 1 / 2.54, "in": 1.0, "pt": 1 / 72, "px": None}
-_PATTERN_SIZE = 6
 _PT_PER_PX = 1 / (96.0 * (1 / 72))  # cairosvg's points per px at 96 dpi, as it computes it
-_CJK_FAMILY = "Noto Sans CJK SC"
 _NO_PAINT = (0.0, 0.0, 0.0, 0.0)
 _HEX6 = re.compile("#[0-9a-f]{6}")
 _HEX3 = re.compile("#[0-9a-f]{3}")
@@ -161,14 +171,7 @@ def svg_text(text: str) -> str:
 
 def _label_family(line: str) -> Optional[str]:
     """A layer label's own font family: Noto Sans CJK SC for wide characters, else None (the figure's)."""
-    return _CJK_FAMILY if not line.isascii() and needs_cjk_font(line) else None
-
-
-def needs_cjk_font(text: str) -> bool:
-    """The SVG writer's rule: a line with wide (CJK) characters is set in Noto Sans CJK SC."""
-    import unicodedata
-
-    return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)
+    return CJK_FAMILY if not line.isascii() and needs_cjk_font(line) else None
 
 
 class _Painter:
@@ -312,7 +315,7 @@ class _Painter:
         if found is not None:
             return found
         cairo = self.cairo
-        s = _PATTERN_SIZE
+        s = PATTERN_SIZE
         tile = cairo.SVGSurface(None, s, s)
         ctx = cairo.Context(tile)
         ctx.rectangle(0, 0, s, s)
@@ -320,13 +323,6 @@ class _Painter:
         ctx.set_miter_limit(4)
         if opacity < 1:
             ctx.push_group()
-        lines = {
-            "hatch": [((0, s), (s, 0)), ((-1, 1), (1, -1)), ((s - 1, s + 1), (s + 1, s - 1))],
-            "backhatch": [((0, 0), (s, s)), ((-1, s - 1), (1, s + 1)), ((s - 1, -1), (s + 1, 1))],
-            "vertical": [((s / 2, 0), (s / 2, s))],
-            "horizontal": [((0, s / 2), (s, s / 2))],
-        }
-        lines["crosshatch"] = lines["hatch"] + lines["backhatch"]
         if name == "dots":
             ctx.new_sub_path()
             ctx.arc(s / 2, s / 2, 1.0, 0, 2 * math.pi)
@@ -334,7 +330,7 @@ class _Painter:
             ctx.set_source_rgba(*colour(ink, 0.6))
             ctx.fill()
         ctx.set_line_width(0.8)
-        for (x1, y1), (x2, y2) in lines.get(name, []):
+        for (x1, y1), (x2, y2) in pattern_lines(name):
             ctx.move_to(x1, y1)
             ctx.line_to(x2, y2)
             ctx.set_source_rgba(*colour(ink, 0.55))

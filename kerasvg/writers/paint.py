@@ -158,3 +158,27 @@ def check_page(width_px: float, height_px: float, what: str) -> None:
         raise ValueError(f"cannot write {what}: a {w:,.0f} x {h:,.0f} pt page is over the {MAX_PAGE_PT:,} pt "
                          f"(200 in) a side that PDF viewers accept; give a smaller width (e.g. --width 7in), "
                          f"a wrapping layout (aspect=...) or a lower detail level")
+
+
+PATTERN_SIZE = 6  # px: one tile of a fill pattern
+CJK_FAMILY = "Noto Sans CJK SC"
+
+
+def pattern_lines(name: str, size: float = PATTERN_SIZE):
+    """The strokes of one tile of fill pattern `name` ((start, end) pairs; "dots" is a dot, no strokes)."""
+    s = size
+    lines = {
+        "hatch": [((0, s), (s, 0)), ((-1, 1), (1, -1)), ((s - 1, s + 1), (s + 1, s - 1))],
+        "backhatch": [((0, 0), (s, s)), ((-1, s - 1), (1, s + 1)), ((s - 1, -1), (s + 1, 1))],
+        "vertical": [((s / 2, 0), (s / 2, s))],
+        "horizontal": [((0, s / 2), (s, s / 2))],
+    }
+    lines["crosshatch"] = lines["hatch"] + lines["backhatch"]
+    return lines.get(name, [])
+
+
+def needs_cjk_font(text: str) -> bool:
+    """cairo uses one font per text element: CJK text needs a family that covers it (fonts-noto-cjk)."""
+    import unicodedata
+
+    return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)

@@ -3,19 +3,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from typing import Dict, Optional, Tuple
 
 from ..scene import Scene
 from ..scene.text import name_key, text_width, xml_safe
 from ..theme import Theme, alpha
-from .paint import DIFF_BADGES, DIFF_DASHES, DiffInk, diff_ink, face_fills, fmt, hull
+from .paint import (
+    CJK_FAMILY,
+    DIFF_BADGES,
+    DIFF_DASHES,
+    PATTERN_SIZE,
+    DiffInk,
+    diff_ink,
+    face_fills,
+    fmt,
+    hull,
+    needs_cjk_font,
+    pattern_lines,
+)
 
 EXTENSIONS = (".svg",)
 ID_TOKEN = "\x1fKVID\x1f"
 FROZEN_LEGEND_TYPE = "kerasvg:frozen"
 FROZEN_DASH = ' stroke-dasharray="3 2"'
-_PATTERN_SIZE = 6
 
 
 def _colour_attrs(colour: str, attr: str) -> Dict[str, str]:
@@ -23,14 +33,6 @@ def _colour_attrs(colour: str, attr: str) -> Dict[str, str]:
     if len(colour) == 9:
         return {attr: colour[:7], f"{attr}-opacity": fmt(alpha(colour))}
     return {attr: colour}
-
-
-CJK_FAMILY = "Noto Sans CJK SC"
-
-
-def _needs_cjk_font(text: str) -> bool:
-    """cairo uses one font per text element: CJK text needs a family that covers it (fonts-noto-cjk)."""
-    return any(unicodedata.east_asian_width(c) in ("W", "F") and ord(c) < 0x1F000 for c in text)
 
 
 def _count_attr(count) -> str:
@@ -217,19 +219,12 @@ class _TextElement:
 
 
 def _pattern(dwg, name: str, colour: str):
-    s = _PATTERN_SIZE
+    s = PATTERN_SIZE
     pattern = dwg.pattern(id=f"{ID_TOKEN}-pattern-{name}", size=(s, s), patternUnits="userSpaceOnUse")
     ink = {"stroke": colour, "stroke-opacity": "0.55", "stroke-width": "0.8", "fill": "none"}
-    lines = {
-        "hatch": [((0, s), (s, 0)), ((-1, 1), (1, -1)), ((s - 1, s + 1), (s + 1, s - 1))],
-        "backhatch": [((0, 0), (s, s)), ((-1, s - 1), (1, s + 1)), ((s - 1, -1), (s + 1, 1))],
-        "vertical": [((s / 2, 0), (s / 2, s))],
-        "horizontal": [((0, s / 2), (s, s / 2))],
-    }
-    lines["crosshatch"] = lines["hatch"] + lines["backhatch"]
     if name == "dots":
         pattern.add(dwg.circle((s / 2, s / 2), 1.0, fill=colour, **{"fill-opacity": "0.6"}))
-    for start, end in lines.get(name, []):
+    for start, end in pattern_lines(name):
         pattern.add(dwg.line(start, end, **ink))
     return pattern
 
@@ -580,7 +575,7 @@ def _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink: Op
             anchor = "" if b.label.anchor == "middle" else f' text-anchor="{b.label.anchor}"'
             for k, line_text in enumerate(b.label.lines):
                 baseline = b.label.y + b.label.line_height * k + font_size
-                cjk = f' font-family="{CJK_FAMILY}"' if _needs_cjk_font(line_text) else ""
+                cjk = f' font-family="{CJK_FAMILY}"' if needs_cjk_font(line_text) else ""
                 out.append(f'<text class="label" x="{x}" y="{fmt(baseline)}"{anchor}{fill}{cjk}>'
                            f'{_esc_text(xml_safe(line_text))}</text>')
         out.append("</g>")
