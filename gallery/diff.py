@@ -17,23 +17,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 
-def cnn_v2():
-    """`zoo.small_cnn`, revised."""
-    import keras
-    from keras import layers as L
-
-    return keras.Sequential([
-        keras.Input((28, 28, 1), name="image"),
-        L.Conv2D(32, 3, activation="relu", name="stem"),
-        L.BatchNormalization(name="stem_bn"),
-        L.MaxPooling2D(name="pool1"),
-        L.Conv2D(128, 3, activation="relu", name="conv2"),
-        L.MaxPooling2D(name="pool2"),
-        L.GlobalAveragePooling2D(name="gap"),
-        L.Dense(10, activation="softmax", name="classifier"),
-    ], name="small_cnn_v2")
-
-
 def resnet50_widened(resnet50):
     """`resnet50` with `conv4_block3_2_conv`'s filters doubled (the layers after it rebuilt to fit)."""
     import keras
@@ -57,7 +40,7 @@ def main(argv=None) -> int:
     from kerasvg.comparison.compare import compare, render, summary_lines
 
     pairs = {
-        "small-cnn-v1-v2": (zoo.small_cnn(), cnn_v2(), {}),
+        "small-cnn-v1-v2": (zoo.small_cnn(), zoo.small_cnn_revised(), {}),
     }
     resnet50 = keras.applications.ResNet50(weights=None)
     pairs["resnet50-widened"] = (resnet50, resnet50_widened(resnet50), {})

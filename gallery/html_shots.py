@@ -10,7 +10,6 @@ never `playwright install`.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import tempfile
@@ -26,14 +25,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--font-render-hinting=none"]
 
 
-def cnn_v2():
-    """The revised CNN of gallery/diff.py (loaded from that file, so the two pictures stay one pair)."""
-    spec = importlib.util.spec_from_file_location("gallery_diff", HERE / "diff.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cnn_v2()
-
-
 def pages(folder: Path) -> dict[str, Path]:
     """Write the three HTML pages; returns their paths by name."""
     import kerasvg
@@ -42,7 +33,7 @@ def pages(folder: Path) -> dict[str, Path]:
     files = {name: folder / f"{name}.html" for name in ("cnn", "blocks", "diff")}
     kerasvg.layered_view(zoo.small_cnn()).save(files["cnn"])
     kerasvg.layered_view(zoo.application("ResNet50"), detail="blocks").save(files["blocks"])
-    kerasvg.diff(zoo.small_cnn(), cnn_v2()).save(files["diff"])
+    kerasvg.diff(zoo.small_cnn(), zoo.small_cnn_revised()).save(files["diff"])
     return files
 
 

@@ -152,3 +152,11 @@ def connectors_through(d: Drawing, boxes: bool = True, labels: bool = True):
                     found.append((source, target, layer.name))
                     break
     return found
+
+
+def assert_clean(svg: str) -> None:
+    """No two boxes overlap, no two labels overlap, no label lies on another layer's box."""
+    drawing = read(svg)
+    assert box_overlaps(drawing) == []
+    assert label_overlaps(drawing) == []
+    assert labels_on_other_boxes(drawing) == []

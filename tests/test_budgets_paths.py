@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_hostile import SENTINEL, dense_model, one_error_line, write_json
+from test_hostile import MEASURED_SCRIPT, SENTINEL, dense_model, one_error_line, write_json
 
 from kerasvg.readers import hdf5
 from kerasvg.readers.isolate import IsolationError, run_isolated
@@ -28,19 +28,6 @@ MEMORY = 1536  # MiB
 
 h5py = pytest.importorskip("h5py")
 
-_MEASURED = """
-import atexit, os, sys
-
-def report():
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(os.environ["KERASVG_TEST_PEAK"], "w") as out:
-        out.write(peak)
-
-atexit.register(report)
-from kerasvg.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 
 
 def kerasvg(*args, timeout=120):
@@ -50,7 +37,7 @@ def kerasvg(*args, timeout=120):
         peak_file = Path(scratch) / "peak"
         env = dict(os.environ, PYTHONPATH=str(ROOT), KERASVG_TEST_PEAK=str(peak_file))
         started = time.monotonic()
-        child = subprocess.Popen([sys.executable, "-c", _MEASURED, *map(str, args)], stdout=subprocess.DEVNULL,
+        child = subprocess.Popen([sys.executable, "-c", MEASURED_SCRIPT, *map(str, args)], stdout=subprocess.DEVNULL,
                                  stderr=errors, env=env)
         try:
             status = child.wait(timeout)

@@ -32,13 +32,6 @@ def _counts(elements):
     return Counter(e.get("data-diff") for e in elements)
 
 
-def _check_clean(svg):
-    drawing = svgcheck.read(svg)
-    assert svgcheck.box_overlaps(drawing) == []
-    assert svgcheck.label_overlaps(drawing) == []
-    assert svgcheck.labels_on_other_boxes(drawing) == []
-
-
 # ---------------------------------------------------------------- matching and statuses (no TensorFlow)
 
 
@@ -209,7 +202,7 @@ def test_two_unrelated_models_give_a_clear_picture(keras, cnn_pair):
     root = parse_svg(svg)
     assert _counts(layer_groups(root)) == {"added": 7, "removed": 7}
     assert _counts(connector_groups(root)) == {"removed": 6, "added": 7}
-    _check_clean(svg)
+    svgcheck.assert_clean(svg)
 
 
 def test_diff_takes_layered_view_keywords_and_rejects_folding(cnn_pair):
@@ -256,7 +249,7 @@ def test_resnet50_with_one_convolution_widened(keras):
     assert _counts(connector_groups(root)) == {"same": len(connector_groups(root))}
     labelled = {g.get("data-name") for g in layer_groups(root) if g.find(f"{SVG_NS}text[@class='label']") is not None}
     assert differing <= labelled
-    _check_clean(svg)
+    svgcheck.assert_clean(svg)
     lines = summary_lines(result)
     assert len(lines) == 5 and lines[-1] == (
         f" 4 layers changed, 0 added, 0 removed; parameters {a.count_params():,} \u2192 {b.count_params():,} "

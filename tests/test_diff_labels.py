@@ -41,13 +41,6 @@ def label_texts(svg):
             for g in layer_groups(parse_svg(svg))}
 
 
-def check_clean(svg):
-    drawing = svgcheck.read(svg)
-    assert svgcheck.box_overlaps(drawing) == []
-    assert svgcheck.label_overlaps(drawing) == []
-    assert svgcheck.labels_on_other_boxes(drawing) == []
-
-
 # ---------------------------------------------------------------- what a label says (no drawing)
 
 
@@ -123,7 +116,7 @@ def test_svg_labels_say_old_to_new(widened):
     assert labels["conv_2"] == ["conv_2", f"filters 256 {ARROW} 512", f"14\u00d714\u00d7256 {ARROW} 14\u00d714\u00d7512"]
     assert labels["bn"] == ["bn", f"14\u00d714\u00d7256 {ARROW} 14\u00d714\u00d7512", f"params 1,024 {ARROW} 2,048"]
     assert labels["conv_1"] == ["conv_1", "14\u00d714\u00d732"]  # unchanged layers keep their label
-    check_clean(svg)
+    svgcheck.assert_clean(svg)
 
 
 def test_a_renamed_layer_says_its_old_name():
@@ -184,7 +177,7 @@ def test_a_change_is_labelled_where_a_big_model_labels_few_layers():
     svg = kerasvg.diff(chain(8), chain(16)).to_svg()
     labels = label_texts(svg)
     assert labels["dense_40"] == ["dense_40", f"units 8 {ARROW} 16", f"8 {ARROW} 16"]
-    check_clean(svg)
+    svgcheck.assert_clean(svg)
 
 
 # ---------------------------------------------------------------- ResNet50 with one convolution widened
@@ -211,7 +204,7 @@ def test_resnet50_widened_convolution_says_filters_256_to_512_everywhere(resnet_
     assert labels["conv4_block3_2_bn"] == ["conv4_block3_2_bn", shapes, f"params 1,024 {ARROW} 2,048"]
     assert labels["conv4_block3_2_relu"] == ["conv4_block3_2_relu", shapes]
     assert labels["conv4_block3_3_conv"] == ["conv4_block3_3_conv", f"params 263,168 {ARROW} 525,312"]
-    check_clean(svg)
+    svgcheck.assert_clean(svg)
     assert latex_text(f"filters 256 {ARROW} 512") in diagram.to_tikz()
     pptx = pytest.importorskip("pptx")
     slide = pptx.Presentation(io.BytesIO(diagram.to_pptx())).slides[0]

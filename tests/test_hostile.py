@@ -59,7 +59,8 @@ def run_main(capsys, *args):
     return status, captured.out, captured.err
 
 
-_MEASURED = """
+# The CLI, reporting its own peak RSS (VmHWM) to $KERASVG_TEST_PEAK.
+MEASURED_SCRIPT = """
 import atexit, os, sys
 
 def report():
@@ -87,7 +88,7 @@ def run_measured(*args, timeout=120):
         peak_file = Path(scratch) / "peak"
         env = dict(os.environ, PYTHONPATH=str(ROOT), KERASVG_TEST_PEAK=str(peak_file))
         with open(os.devnull, "wb") as devnull:
-            child = subprocess.Popen([sys.executable, "-c", _MEASURED, *map(str, args)], stdout=devnull,
+            child = subprocess.Popen([sys.executable, "-c", MEASURED_SCRIPT, *map(str, args)], stdout=devnull,
                                      stderr=errors, env=env)
         deadline = started + timeout
         while True:

@@ -18,23 +18,6 @@ from kerasvg.writers import svg as svg_writer
 MEAN_LIMIT = 2 / 255  # the issue's bound, per channel, on values scaled to 0..1
 
 
-def cnn_v2():
-    """`zoo.small_cnn` revised (as gallery/diff.py): a layer renamed, one added, one widened, one swapped, one dropped."""
-    import keras
-    from keras import layers as L
-
-    return keras.Sequential([
-        keras.Input((28, 28, 1), name="image"),
-        L.Conv2D(32, 3, activation="relu", name="stem"),
-        L.BatchNormalization(name="stem_bn"),
-        L.MaxPooling2D(name="pool1"),
-        L.Conv2D(128, 3, activation="relu", name="conv2"),
-        L.MaxPooling2D(name="pool2"),
-        L.GlobalAveragePooling2D(name="gap"),
-        L.Dense(10, activation="softmax", name="classifier"),
-    ], name="small_cnn_v2")
-
-
 def frozen(model, count: int):
     """`model` with its first `count` layers not trainable."""
     for layer in model.layers[:count]:
@@ -59,8 +42,8 @@ RENDERS = {
     "transformer-encoder blocks slides": (lambda apps: kerasvg.layered_view(zoo.transformer_encoder(), detail="blocks",
                                                                             theme="slides"), {}),
     "unet transparent": (lambda apps: kerasvg.layered_view(zoo.unet(), theme="transparent"), {}),
-    "diff small-cnn": (lambda apps: kerasvg.diff(zoo.small_cnn(), cnn_v2()), {}),
-    "diff small-cnn dark, frozen": (lambda apps: kerasvg.diff(zoo.small_cnn(), frozen(cnn_v2(), 2), theme="dark",
+    "diff small-cnn": (lambda apps: kerasvg.diff(zoo.small_cnn(), zoo.small_cnn_revised()), {}),
+    "diff small-cnn dark, frozen": (lambda apps: kerasvg.diff(zoo.small_cnn(), frozen(zoo.small_cnn_revised(), 2), theme="dark",
                                                               show_trainable=True), {"scale": 1.5}),
     "ResNet50": (lambda apps: kerasvg.layered_view(apps("ResNet50")), {}),
     "ResNet50 3.5in block key 300dpi": (lambda apps: kerasvg.layered_view(apps("ResNet50"), width="3.5in"),
@@ -144,7 +127,7 @@ def test_pdf_is_the_one_cairosvg_writes(apps, theme):
     """Same drawing operations, so cairo writes the same PDF, byte for byte (patterns aside: one tile per
     pattern here, one per use there)."""
     for d in (kerasvg.layered_view(frozen(zoo.small_cnn(), 2), theme=theme, show_trainable=True, legend=True),
-              kerasvg.diff(zoo.small_cnn(), cnn_v2(), theme=theme),
+              kerasvg.diff(zoo.small_cnn(), zoo.small_cnn_revised(), theme=theme),
               kerasvg.layered_view(apps("ResNet50"), width="3.5in", theme=theme)):
         svg = svg_writer.write(d.scene, d.theme, replace(d.options, format="svg"))
         assert d.to_pdf() == raster.to_pdf(svg)
@@ -156,8 +139,8 @@ def test_patterns_stay_vector_in_pdf():
 
 
 def test_the_same_input_gives_the_same_bytes():
-    d = kerasvg.diff(zoo.small_cnn(), frozen(cnn_v2(), 2), theme="mono", show_trainable=True)
-    again = kerasvg.diff(zoo.small_cnn(), frozen(cnn_v2(), 2), theme="mono", show_trainable=True)
+    d = kerasvg.diff(zoo.small_cnn(), frozen(zoo.small_cnn_revised(), 2), theme="mono", show_trainable=True)
+    again = kerasvg.diff(zoo.small_cnn(), frozen(zoo.small_cnn_revised(), 2), theme="mono", show_trainable=True)
     assert d.to_png() == d.to_png() == again.to_png()
     assert d.to_png(dpi=200) == again.to_png(dpi=200)
     assert d.to_pdf() == again.to_pdf() and b"CreationDate" not in d.to_pdf()
@@ -176,7 +159,7 @@ def test_labels_as_outlines_still_go_through_cairosvg():
 def test_removed_layers_keep_their_pattern_at_the_removed_opacity():
     """cairosvg compounds a pattern's opacity on every use (each removed layer's hatching fainter than the
     last, and the legend's after them); drawn from the scene, every use gets the opacity it asks for."""
-    d = kerasvg.diff(zoo.small_cnn(), cnn_v2(), theme="mono")
+    d = kerasvg.diff(zoo.small_cnn(), zoo.small_cnn_revised(), theme="mono")
     drawn, reference = pixels(d.to_png()), pixels(via_cairosvg(d))
     assert numpy.abs(drawn - reference).mean() / 255 <= MEAN_LIMIT
     legend_patterns = [e for e in d.scene.legend if e.kind == "type" and d.theme.style_for(e.type, e.category)["pattern"] != "none"]
