@@ -40,10 +40,10 @@ def _signature(graph: ModelGraph, members: Sequence[str]) -> Tuple[str, ...]:
     return kept or types
 
 
-def key_types(graph: ModelGraph, grouping: Grouping) -> List[Tuple[str, str]]:
-    """(type, category) of every layer the key draws, for the legend."""
+def key_types(graph: ModelGraph, kinds: Sequence[Tuple[Group, int]]) -> List[Tuple[str, str]]:
+    """(type, category) of every layer the key draws (of `block_kinds`), for the legend."""
     seen: Dict[str, str] = {}
-    for block, _ in block_kinds(graph, grouping)[:MAX_KINDS]:
+    for block, _ in kinds[:MAX_KINDS]:
         for name in _kept(graph, block.members):
             layer = graph.layer(name)
             seen.setdefault(layer.type, category_of(layer.type))
@@ -96,11 +96,10 @@ def _block_graph(graph: ModelGraph, block: Group) -> ModelGraph:
                                                                                     if l.is_input), ())
 
 
-def block_key(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing: Sizing,
+def block_key(graph: ModelGraph, kinds: Sequence[Tuple[Group, int]], opts: LayoutOptions, sizing: Sizing,
               width: float, most: int = MAX_KINDS, caption_width: float = 0.0) -> Optional[BlockKey]:
-    """The key laid out from (0, 0), its rows no wider than `width` where the blocks allow; `most` kinds
-    drawn, the others named in its caption."""
-    kinds = block_kinds(graph, grouping)
+    """The key of `kinds` (from `block_kinds`) laid out from (0, 0), its rows no wider than `width` where the
+    blocks allow; `most` kinds drawn, the others named in its caption."""
     if not kinds:
         return None
     line = opts.font_size * 1.2 + opts.line_spacing

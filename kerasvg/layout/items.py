@@ -41,7 +41,8 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
     if physical is not None and not given.get("detail") and grouping:
         levels = ["layers"] + (["blocks"] if grouping.blocks else []) + (["stages"] if grouping.stages else [])
     all_layers, all_groups = graph, grouping
-    keyed = grouping.blocks and given.get("block_key") is not False
+    kinds = block_kinds(graph, grouping) if given.get("block_key") is not False else []
+    target = physical_px(physical) if physical is not None else None
     attempts = [(detail, given, font_px) for detail in levels]
     if physical is not None and "fold_repeats" not in given:  # too tall at every level: fold repeats too
         attempts += [(detail, {**given, "fold_repeats": True}, font_px) for detail in levels]
@@ -56,16 +57,15 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
         items = distinct_names([replace(it, lines=with_changes(
             it.lines or label_lines(graph.layer(it.name), ("name",)), labelled[it.name]))
             if labelled and it.name in labelled else it for it in items])
-        wants_key = keyed and (given.get("block_key") or (glyphs or physical is not None))
-        key_legend = key_types(all_layers, all_groups) if wants_key else ()
+        wants_key = bool(kinds) and bool(given.get("block_key") or glyphs or physical is not None)
+        key_legend = key_types(all_layers, kinds) if wants_key else ()
         opts = layout_options(graph, given, theme, font_px, items, frozen, grouping, key_legend)
         if extra_legend:
             opts = replace(opts, legend=opts.legend + tuple(extra_legend))
         sizing = sizing_for(given, len(graph.layers))
-        target = physical_px(physical) if physical is not None else None
         finishers = [None]
-        if wants_key and block_kinds(all_layers, all_groups):  # fewer kinds in the key before smaller text
-            finishers = [_key_finisher(all_layers, all_groups, opts, sizing, target, most)
+        if wants_key:  # fewer kinds in the key before smaller text
+            finishers = [_key_finisher(all_layers, kinds, opts, sizing, target, most)
                          for most in range(MAX_KINDS, 0 if physical is not None else MAX_KINDS - 1, -1)]
         if physical is None:
             scene = layout(sized(items, graph, sizing, given), graph.edges, opts)
@@ -96,7 +96,7 @@ def _smaller_fonts(font_px: float) -> List[float]:
     return [p * PX_PER_PT for p in (8.0, 7.0, MIN_PRINTED_PT) if p < points - 0.1]
 
 
-def _key_finisher(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, sizing: Sizing, width, most):
+def _key_finisher(graph: ModelGraph, kinds, opts: LayoutOptions, sizing: Sizing, width, most):
     """A function placing the block key (`most` kinds drawn), its boxes at the figure's box scale."""
     line = opts.font_size * 1.2 + opts.line_spacing
     made = {}
@@ -105,8 +105,8 @@ def _key_finisher(graph: ModelGraph, grouping: Grouping, opts: LayoutOptions, si
         if scale not in made:
             scaled = replace(sizing, scale=scale)
             room = width - 2 * opts.padding if width else 0.0
-            made[scale] = (block_key(graph, grouping, opts, scaled, 0.0, most, room),
-                           block_key(graph, grouping, opts, scaled, width or 960.0, most, room))
+            made[scale] = (block_key(graph, kinds, opts, scaled, 0.0, most, room),
+                           block_key(graph, kinds, opts, scaled, width or 960.0, most, room))
         return with_block_key(scene, made[scale], opts.padding, line, opts.measure, width)
 
     return finish
