@@ -120,10 +120,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     width = right_edge + (SIDE_MARGIN + TRACK * margin_tracks if margin_tracks else 0.0)
     height = y
     if measure_only:  # the legend counts toward the aspect too
-        legend = _legend(opts, width, height + (FRAME_MARGIN if opts.frames else 0.0), line_height)
-        if legend:
-            height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
-            width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
+        _, width, height = _with_legend(opts, width, height, bool(opts.frames), line_height)
         return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
 
     boxes = []
@@ -154,10 +151,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         width, height = height, width
     funnels = _funnels(boxes, nodes, pairs, opts.transposed) if opts.funnel else []
     frames = _frames(nodes, boxes, opts, line_height, connectors)
-    legend = _legend(opts, width, height + (FRAME_MARGIN if frames else 0.0), line_height)
-    if legend:
-        height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
-        width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
+    legend, width, height = _with_legend(opts, width, height, bool(frames), line_height)
     scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size,
                   tuple(frames))
     return _translate(scene, opts.padding)
@@ -382,6 +376,15 @@ def _funnels(boxes, nodes, pairs, transposed: bool):
             fa, fb = boxes[s].faces[0].points, boxes[t].faces[0].points
             funnels.extend((fa[i], fb[j]) for i, j in corners)
     return sorted(funnels)
+
+
+def _with_legend(opts: LayoutOptions, width, height, framed: bool, line_height):
+    """The legend for a drawing of `width` × `height`, and the drawing's size with it."""
+    legend = _legend(opts, width, height + (FRAME_MARGIN if framed else 0.0), line_height)
+    if legend:
+        height = max(height, max(e.swatch[1] + e.swatch[2] for e in legend))
+        width = max(width, max(e.text_x + opts.measure(e.text) for e in legend))
+    return legend, width, height
 
 
 def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry]:
