@@ -6,10 +6,11 @@ A record is made for each unit the "stages" detail level draws: every stage (the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Set, Tuple
 
 from .groups import Group
 from .model import ModelGraph, Shape
+from .structure import Structure
 
 if TYPE_CHECKING:
     from .groups import Grouping
@@ -53,13 +54,8 @@ def stage_records(graph: ModelGraph, grouping: Optional["Grouping"]) -> Tuple[St
             units.append(Group(name, "stage", tuple(l.name for l in run)))
             run = []
     units.sort(key=lambda g: min(position[m] for m in g.members))
-    preds: Dict[str, list] = {}
-    succs: Dict[str, list] = {}
-    for source, target in graph.edges:
-        if source in position and target in position:
-            succs.setdefault(source, []).append(target)
-            preds.setdefault(target, []).append(source)
-    return tuple(_record(graph, group, preds, succs, position) for group in units)
+    structure = Structure(graph)
+    return tuple(_record(graph, group, structure.preds, structure.succs, position) for group in units)
 
 
 def _record(graph: ModelGraph, group: Group, preds, succs, position) -> StageRecord:
