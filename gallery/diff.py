@@ -8,25 +8,12 @@ added, a convolution widened, Flatten swapped for global pooling, the dropout dr
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-
-
-def resnet50_widened(resnet50):
-    """`resnet50` with `conv4_block3_2_conv`'s filters doubled (the layers after it rebuilt to fit)."""
-    import keras
-
-    config = json.loads(resnet50.to_json())
-    for entry in config["config"]["layers"]:
-        if entry["config"]["name"] == "conv4_block3_2_conv":
-            entry["config"]["filters"] *= 2
-        entry.pop("build_config", None)
-    return keras.models.model_from_json(json.dumps(config))
 
 
 def main(argv=None) -> int:
@@ -43,7 +30,7 @@ def main(argv=None) -> int:
         "small-cnn-v1-v2": (zoo.small_cnn(), zoo.small_cnn_revised(), {}),
     }
     resnet50 = keras.applications.ResNet50(weights=None)
-    pairs["resnet50-widened"] = (resnet50, resnet50_widened(resnet50), {})
+    pairs["resnet50-widened"] = (resnet50, zoo.resnet50_widened(resnet50), {})
     for name, (a, b, options) in pairs.items():
         result = compare(a, b)
         diagram = render(result, **options)

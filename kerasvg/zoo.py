@@ -47,6 +47,21 @@ def small_cnn_revised():
     ], name="small_cnn_v2")
 
 
+def resnet50_widened(resnet50):
+    """`resnet50` with `conv4_block3_2_conv`'s filters doubled (the layers after it rebuilt to fit): a diff's
+    one widened convolution."""
+    import json
+
+    import keras
+
+    config = json.loads(resnet50.to_json())
+    for entry in config["config"]["layers"]:
+        if entry["config"]["name"] == "conv4_block3_2_conv":
+            entry["config"]["filters"] *= 2
+        entry.pop("build_config", None)
+    return keras.models.model_from_json(json.dumps(config))
+
+
 def residual_block():
     import keras
     from keras import layers as L
