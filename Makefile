@@ -1,11 +1,13 @@
 # Two entry points for a fresh machine with Python 3.11 (see README.md):
 #   make demo  — install kerasvg and render the built-in demo model in every format
 #   make test  — install test dependencies (Debian: chromium, fonts) and run the test suite
+#   make docs  — build the documentation site (docs/_build/html), warnings as errors
+# In an activated virtual environment they install into it instead of creating .venv.
 PYTHON ?= python3.11
-VENV ?= .venv
+VENV ?= $(or $(VIRTUAL_ENV),.venv)
 BIN := $(VENV)/bin
 
-.PHONY: demo test gallery bench system-packages
+.PHONY: demo test docs gallery bench system-packages
 
 # Real clients the `destinations` tests open the output in: pdflatex (TikZ), LibreOffice Impress (.pptx), pdftotext.
 DESTINATION_PACKAGES := texlive-latex-base texlive-latex-extra texlive-pictures texlive-fonts-recommended lmodern \
@@ -31,6 +33,11 @@ test: system-packages $(BIN)/python
 	$(BIN)/ruff check kerasvg
 	$(BIN)/python -m pytest -q -m "slow or not slow"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+docs: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 gallery: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"

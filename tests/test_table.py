@@ -366,11 +366,11 @@ def test_cli_reads_a_saved_file_without_tensorflow(saved):
     assert lines[0] == "Stage,Output size,Blocks,Layers,Parameters" and lines[-2] == "Total,,4,22,5284"
 
 
-def test_the_readme_sample_is_what_the_zoo_unet_gives(keras):
+def test_the_docs_sample_is_what_the_zoo_unet_gives(keras):
     from kerasvg import zoo
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### The table of stages"):]
+    page = (ROOT / "docs" / "structure.md").read_text(encoding="utf-8")
+    section = page[page.index("## The table of stages"):]
     lines = section.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("| Stage"))
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("| Total"))

@@ -529,9 +529,8 @@ def test_printed_width_in_other_units(width, inches):
 def test_built_wheel_carries_the_themes(tmp_path):
     """Build sdist and wheel from a copy of the project, install the wheel into a fresh venv, render from it."""
     source = tmp_path / "src"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("kerasvg", "themes"):
-        shutil.copytree(REPO / name, source / name, ignore=ignore)
+    for name in ("kerasvg", "themes", "docs", "benchmarks"):  # docs and benchmarks must stay out of the wheel
+        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "_build"))
     for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
         shutil.copy(REPO / name, source / name)
     dist = tmp_path / "dist"
@@ -546,6 +545,8 @@ def test_built_wheel_carries_the_themes(tmp_path):
     version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M).group(1)
     assert f"kerasvg-{version}.dist-info/licenses/LICENSE" in names
     assert not [n for n in names if n.split("/")[0] in ("tests", "gallery", "benchmarks", "docs")]
+    assert {"kerasvg/templates", "kerasvg/fonts"} <= {n.rsplit("/", 1)[0] for n in names}
+    assert "kerasvg/fonts/LICENSE" in names
     sdist = next(dist.glob("kerasvg-*.tar.gz"))
     import tarfile
 

@@ -486,8 +486,8 @@ def test_help_lists_the_themes_in_themes_order():
     assert f"Built-in themes (kerasvg.themes()): {order}." in kerasvg.__doc__
     import pathlib
 
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert "{" + ", ".join(f"'{name}': ..." for name in kerasvg.themes()) + "}" in readme
+    page = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "themes.md").read_text(encoding="utf-8")
+    assert "{" + ", ".join(f"'{name}': ..." for name in kerasvg.themes()) + "}" in page
 
 
 def test_pdf_bytes_do_not_change_with_the_clock(net):
