@@ -64,8 +64,7 @@ class Structure:
 
     def exits(self, members) -> List[str]:
         inside = set(members)
-        return [m for m in members
-                if m in self.outputs or not self.succs[m] or any(t not in inside for t in self.succs[m])]
+        return [m for m in members if m in self.outputs or not self.succs[m] or not inside.issuperset(self.succs[m])]
 
     def connected(self, members) -> bool:
         inside = set(members)
@@ -277,17 +276,17 @@ _NUMBERED_PREFIX = re.compile(r"^([A-Za-z]+_?\d+)(?=[_./])")
 def stage_hint(s: Structure, key: Optional[str], members) -> Optional[str]:
     """The stage a block's names point to: its name's stage (`conv3_block2` → `conv3`), or for a block
     found from the graph, a numbered prefix all its named layers share (`stack1_downsample_*` → `stack1`)."""
-    if key and (stage_key(key) or key.startswith("cell_")):
-        return stage_key(key)
+    named = stage_key(key) if key else None
+    if key and (named or key.startswith("cell_")):
+        return named
     prefixes = {match.group(1) if match else None for m in members if not anonymous(s.graph.layer(m))
                 for match in [_NUMBERED_PREFIX.match(m)]}
     return prefixes.pop() if len(prefixes) == 1 else None
 
 
-def _named_stages(s: Structure, found) -> Optional[List[List[int]]]:
-    """Runs of blocks as their names number stages, when every block names one and each named stage is
-    one contiguous run."""
-    keys = [stage_hint(s, key, members) for key, members in found]
+def _named_stages(keys: List[Optional[str]]) -> Optional[List[List[int]]]:
+    """Runs of blocks as their names number stages (`keys`: each block's `stage_hint`), when every block names
+    one and each named stage is one contiguous run."""
     if None in keys or len(set(keys)) < 2:
         return None
     runs: List[List[int]] = []
@@ -361,8 +360,9 @@ def _without_common_prefix(names: List[str]) -> List[str]:
     return ["_".join(t[common:]) for t in tokens]
 
 
-def _block_name(key: Optional[str], exit_name: str, stage: int, index: int) -> str:
-    if key and key.startswith("cell_"):
+def _block_name(s: Structure, key: Optional[str], members, stage: int, index: int) -> str:
+    if key and key.startswith("cell_"):  # a NASNet cell: named by the kind of its exit
+        exit_name = s.exit(members)
         kind = exit_name.split("_concat")[0] if "_concat" in exit_name else "cell"
         return f"{kind}_{key[5:].replace('reduce_', '')}"
     return key or f"block {stage}.{index}"
@@ -371,8 +371,10 @@ def _block_name(key: Optional[str], exit_name: str, stage: int, index: int) -> s
 def stages_of(s: Structure, found) -> Grouping:
     """Stages of the blocks found (sorted by exit), with stem and head around them."""
     names = [l.name for l in s.graph.layers]
-    found = sorted(found, key=lambda kv: max(s.position[m] for m in kv[1]))
-    runs = _named_stages(s, found) or _structural_stages(s, found)
+    position = s.position.__getitem__
+    found = sorted(found, key=lambda kv: max(map(position, kv[1])))
+    hints = [stage_hint(s, key, members) for key, members in found]
+    runs = _named_stages(hints) or _structural_stages(s, found)
     in_block = {m for _, members in found for m in members}
     stages: List[Group] = []
     blocks: List[Group] = []
@@ -380,19 +382,17 @@ def stages_of(s: Structure, found) -> Grouping:
         block_names = []
         for j, i in enumerate(run):
             key, members = found[i]
-            block_names.append(_block_name(key, s.exit(members), k + 1, j + 1))
+            block_names.append(_block_name(s, key, members, k + 1, j + 1))
             blocks.append(Group(block_names[-1], "block", tuple(members)))
-        first = min(s.position[m] for i in run for m in found[i][1])
-        last = max(s.position[m] for i in run for m in found[i][1])
         own_blocks = {m for i in run for m in found[i][1]}
+        first, last = min(map(position, own_blocks)), max(map(position, own_blocks))
         members = [n for n in names[first:last + 1] if n in own_blocks or n not in in_block]
-        prefixes = {stage_hint(s, *found[i]) for i in run}
+        prefixes = {hints[i] for i in run}
         stages.append(Group(prefixes.pop() if len(prefixes) == 1 else "", "stage", tuple(members), tuple(block_names)))
     stages = _between_stages(s, stages, names)
     stages = _stage_names(stages, s.position)
     stages, blocks = _shorter_block_names(stages, blocks, s.position)
-    first_block = min(s.position[m] for m in in_block)
-    last_block = max(s.position[m] for m in in_block)
+    first_block, last_block = min(map(position, in_block)), max(map(position, in_block))
     stem = [n for n in names[:first_block] if n not in in_block]
     head = [n for n in names[last_block + 1:] if n not in in_block]
     if stem and "stem" not in s.position:
@@ -444,6 +444,8 @@ def levels(s: Structure) -> Optional[List[Group]]:
     the way up (the decoder starts at the first up-sampling layer); None unless the model goes down at
     least three times, comes back up at least twice and ends above its lowest resolution."""
     layers = s.graph.layers
+    if not any(l.type in _UPSAMPLING for l in layers):
+        return None
     sizes = [_size(l.shape) for l in layers]
     up = next((i for i, l in enumerate(layers) if l.type in _UPSAMPLING and sizes[i]
                and any(sizes[s.position[p]] and sizes[s.position[p]] < sizes[i] for p in s.preds[l.name])), None)
@@ -505,7 +507,7 @@ def with_levels(s: Structure, found, level_groups: List[Group]) -> Grouping:
     for k, group in enumerate(level_groups):
         names = []
         for j, (key, members) in enumerate(inside.get(k, ()), start=1):
-            names.append(_block_name(key, s.exit(members), k + 1, j))
+            names.append(_block_name(s, key, members, k + 1, j))
             groups.append(Group(names[-1], "block", tuple(members)))
         own = tuple(n for n in s.position if level_of.get(n) == k)
         stages.append(replace(group, members=own, blocks=tuple(names)))

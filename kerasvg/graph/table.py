@@ -39,7 +39,8 @@ def stage_records(graph: ModelGraph, grouping: Optional["Grouping"]) -> Tuple[St
     """One record per stage and per block outside every stage, in model order; () without groups."""
     if not grouping:
         return ()
-    position = {layer.name: i for i, layer in enumerate(graph.layers)}
+    structure = Structure(graph)
+    position = structure.position
     in_stage = {m for stage in grouping.stages for m in stage.members}
     loose = tuple(b for b in grouping.blocks if not set(b.members) <= in_stage)
     units = list(grouping.stages + loose)
@@ -54,11 +55,10 @@ def stage_records(graph: ModelGraph, grouping: Optional["Grouping"]) -> Tuple[St
             units.append(Group(name, "stage", tuple(l.name for l in run)))
             run = []
     units.sort(key=lambda g: min(position[m] for m in g.members))
-    structure = Structure(graph)
-    return tuple(_record(graph, group, structure.preds, structure.succs, position) for group in units)
+    return tuple(_record(graph, group, structure.preds, structure.succs, position, structure.outputs) for group in units)
 
 
-def _record(graph: ModelGraph, group: Group, preds, succs, position) -> StageRecord:
+def _record(graph: ModelGraph, group: Group, preds, succs, position, outputs: Set[str]) -> StageRecord:
     members = sorted(group.members, key=position.get)
     inside: Set[str] = set(members)
     counts = [graph.layer(m).params for m in members]
@@ -66,7 +66,7 @@ def _record(graph: ModelGraph, group: Group, preds, succs, position) -> StageRec
     return StageRecord(
         name=group.name, level=group.level,
         input_shape=_input_shape(graph, members[0], inside, preds, position),
-        output_shape=graph.layer(_exit(members, inside, succs, set(graph.outputs))).shape,
+        output_shape=graph.layer(_exit(members, inside, succs, outputs)).shape,
         blocks=len(blocks), block_names=tuple(blocks), layers=len(members),
         params=None if None in counts else sum(counts), known_params=sum(c or 0 for c in counts),
     )
@@ -78,5 +78,5 @@ def _input_shape(graph: ModelGraph, first: str, inside: Set[str], preds, positio
 
 
 def _exit(members: Sequence[str], inside: Set[str], succs, outputs: Set[str]) -> str:
-    leaving = [m for m in members if m in outputs or any(t not in inside for t in succs.get(m, ()))]
+    leaving = [m for m in members if m in outputs or not inside.issuperset(succs.get(m, ()))]
     return leaving[-1] if leaving else members[-1]

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import replace
+from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
 from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
 from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, place
-from .geometry import box_faces, project_depth
+from .geometry import box_bounds, box_faces, project_depth
 from .routing import assign_tracks, plan_routes, route_coordinates, swap
 from .rows import choose_rows
 from .spec import FRAME_MARGIN, NESTING_KINDS, SIDE_MARGIN, SKIP_BASE, TRACK, FrameSpec, Item, LayoutOptions, Node
@@ -36,7 +36,9 @@ def _stage_boundaries(columns, opts: LayoutOptions) -> Set[int]:
     stage_of = {m: spec.name for spec in opts.frames if spec.kind == "stage" for m in spec.members}
     if not stage_of:
         return set()
-    stages = [{stage_of.get(n.item.name) for n in columns[c]} for c in range(len(columns))]
+    stage = stage_of.get
+    stages = [{stage(column[0].item.name)} if len(column) == 1 else {stage(n.item.name) for n in column}
+              for column in columns]
     return {c - 1 for c in range(1, len(stages)) if stages[c] != stages[c - 1]}
 
 
@@ -124,6 +126,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
 
     boxes = []
+    extents = [] if opts.frames else None  # the boxes' bounds, which frames need
     for node in nodes:
         it = node.item
         label = None
@@ -143,6 +146,8 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
             x, axis, dx, dy = node.front_x, node.axis, node.dx, node.dy
         boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
                          dx, dy, box_faces(x, axis, it.width, it.height, dx, dy), label))
+        if extents is not None:
+            extents.append(box_bounds(x, axis, it.width, it.height, dx, dy))
 
     connectors = route_coordinates(routes, nodes, rows, columns, centres, row_top, margin_x, opts)
     if opts.transposed:
@@ -150,66 +155,91 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
                       for c in connectors]
         width, height = height, width
     funnels = _funnels(boxes, nodes, pairs, opts.transposed) if opts.funnel else []
-    frames = _frames(nodes, boxes, opts, line_height, connectors)
+    frames = _frames(nodes, boxes, extents, opts, line_height, connectors)
     legend, width, height = _with_legend(opts, width, height, bool(frames), line_height)
     scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size,
                   tuple(frames))
     return _translate(scene, opts.padding)
 
 
-def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()) -> List[Frame]:
-    """Outline rectangles (one per row) around each frame's members; inner frames inset. A group's frame sides
-    keep off labels, and its captions off connectors, where they can."""
+def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, connectors=()) -> List[Frame]:
+    """Outline rectangles (one per row) around each frame's members (`extents`: the boxes' bounds); inner frames
+    inset. A group's frame sides keep off labels, and its captions off connectors, where they can."""
     if not opts.frames:
         return []
-    by_name = {n.item.name: (n, b) for n, b in zip(nodes, boxes)}
-    bounds = {b.name: b.bounds for b in boxes}
-    framed = {m for spec in opts.frames for m in spec.members if m in by_name}
-    box_bounds = {m: bounds[m] for m in framed}
-    full_bounds = {m: _with_label(bounds[m], by_name[m][1].label) for m in framed}
-    depth: Dict[str, int] = {}
-    for spec in opts.frames:
-        if spec.kind in NESTING_KINDS:
-            for m in spec.members:
-                depth[m] = depth.get(m, 0) + 1
+    row_of: Dict[str, int] = {}
+    # per layer: its box's top less the room its frames' captions take above it, its bottom with the label, its
+    # box's left and right, and its left and right with the label
+    spans: Dict[str, Tuple[float, float, float, float, float, float]] = {}
     row_shapes: Dict[int, List[Tuple[bool, str, Tuple[float, float, float, float]]]] = {}  # (label?, name, bounds)
-    for n, b in zip(nodes, boxes):
-        row_shapes.setdefault(n.row, []).append((False, b.name, bounds[b.name]))
-        if b.label is not None:
-            row_shapes[n.row].append((True, b.name, b.label.bounds))
+    for n, b, bounds in zip(nodes, boxes, extents):
+        name = b.name
+        row_of[name] = n.row
+        shapes = row_shapes.setdefault(n.row, [])
+        shapes.append((False, name, bounds))
+        x0, y0, x1, y1 = bounds
+        if b.label is None:
+            spans[name] = (y0 - n.item.pad_top, y1, x0, x1, x0, x1)
+        else:
+            label = b.label.bounds
+            shapes.append((True, name, label))
+            spans[name] = (y0 - n.item.pad_top, max(y1, label[3]), x0, x1, min(x0, label[0]), max(x1, label[2]))
+    depth: Dict[str, int] = {}  # how many nesting frames hold each layer (for nested models' frames)
+    member_sets = [set(spec.members) for spec in opts.frames]
+    nesting_frames: Dict[str, List[int]] = {}  # member → the nesting frames holding it
+    nested = any(spec.kind == "nested" for spec in opts.frames)
+    for i, spec in enumerate(opts.frames):
+        if spec.kind in NESTING_KINDS:
+            if nested:
+                for m in spec.members:
+                    depth[m] = depth.get(m, 0) + 1
+            for m in member_sets[i]:
+                nesting_frames.setdefault(m, []).append(i)
+    shapes_of_row = {row: _ShapeIndex(shapes) for row, shapes in row_shapes.items()}
     lines = _SegmentIndex(connectors)
     frames = []
     captions: List[Tuple[float, float, float]] = []  # stage captions placed: (left, baseline, right)
-    member_sets = [set(spec.members) for spec in opts.frames]
     stage_starts: Dict[int, List[float]] = {}  # per row, where each stage's boxes start: captions stop before
     for spec in opts.frames:
         if spec.kind == "stage":
-            for row in {by_name[m][0].row for m in spec.members if m in by_name}:
-                stage_starts.setdefault(row, []).append(min(box_bounds[m][0] for m in spec.members
-                                                            if m in by_name and by_name[m][0].row == row))
+            starts: Dict[int, float] = {}
+            for m in spec.members:
+                if m in row_of:
+                    row, left = row_of[m], spans[m][2]
+                    if row not in starts or left < starts[row]:
+                        starts[row] = left
+            for row, left in starts.items():
+                stage_starts.setdefault(row, []).append(left)
     for spec in opts.frames:
-        members = [by_name[m] for m in spec.members if m in by_name]
-        if not members:
+        names = []  # its members drawn, all rows
+        rows: Dict[int, List[str]] = {}  # and by row
+        for m in spec.members:
+            if m in row_of:
+                names.append(m)
+                rows.setdefault(row_of[m], []).append(m)
+        if not names:
             continue
         nesting = spec.kind in NESTING_KINDS
-        level = _frame_level(spec, members, depth, opts.frames, member_sets) if nesting else 0
+        group = spec.kind in ("stage", "block")
+        level = _frame_level(spec, names, depth, opts.frames, member_sets, nesting_frames) if nesting else 0
         inset = FRAME_MARGIN - 2.0 * level
+        side = inset
+        if group:  # neighbouring groups stay apart; a block sits inside its stage
+            side = min(inset, opts.spacing / 2 - 0.5)
+            side = max(0.5, side - 1.5) if spec.kind == "block" else side
         rects = []
-        for row in sorted({n.row for n, _ in members}):
-            in_row = [n.item.name for n, _ in members if n.row == row]
-            extent = [full_bounds[m] for m in in_row]
-            if spec.kind in ("stage", "block"):  # neighbouring groups touch: frames hug the boxes, not the labels
-                extent = [(box_bounds[m][0], e[1], box_bounds[m][2], e[3]) for m, e in zip(in_row, extent)]
-            top = min(box_bounds[m][1] - by_name[m][0].item.pad_top for m in in_row)
-            top += (level if nesting else 0) * (line_height + 2)
-            side = inset
-            if spec.kind in ("stage", "block"):  # neighbouring groups stay apart; a block sits inside its stage
-                side = min(inset, opts.spacing / 2 - 0.5)
-                side = max(0.5, side - 1.5) if spec.kind == "block" else side
-            rect = (min(e[0] for e in extent) - side, top - 2.0,
-                    max(e[2] for e in extent) + side, max(e[3] for e in extent) + inset - 2.0 * level)
-            if spec.kind in ("stage", "block"):
-                rect = _sides_off_labels(rect, in_row, [box_bounds[m] for m in in_row], row_shapes[row], level)
+        for row in sorted(rows):
+            in_row = rows[row]
+            tops, bottoms, box_lefts, box_rights, lefts, rights = zip(*[spans[m] for m in in_row])
+            top = min(tops) + (level if nesting else 0) * (line_height + 2)
+            bottom = max(bottoms) + inset - 2.0 * level
+            if group:  # neighbouring groups touch: frames hug the boxes, not the labels
+                left, right = min(box_lefts), max(box_rights)
+                rect = _sides_off_labels((left - side, top - 2.0, right + side, bottom), in_row, left, right,
+                                         shapes_of_row[row], level)
+            else:
+                left, right = min(lefts), max(rights)
+                rect = (left - side, top - 2.0, right + side, bottom)
             rects.append(rect)
         x0, y0, x1, _ = rects[0]
         bold = 1.1 if spec.kind == "stage" else 1.0  # stage captions are bold
@@ -221,16 +251,17 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()
         label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
         continued = []
         if spec.kind == "stage":  # every number stays: the full caption, past the frame's end if it must
-            first_row = min(n.row for n, _ in members)
+            first_row = min(rows)
             stop = min((s for s in stage_starts.get(first_row, ()) if s > rects[0][2]), default=math.inf) - 12.0
             label, x = _stage_caption(spec, rects[0], label_at[1], bold, opts, lines, captions, stop)
             label_at = (x, label_at[1])
             captions.append((x, label_at[1], x + opts.measure(label) * bold))
         elif spec.kind == "block":
-            texts = [label] + [t for t in spec.shorter if opts.measure(t) * bold < opts.measure(label) * bold]
+            widest = opts.measure(label) * bold
+            texts = [label] + [t for t in spec.shorter if opts.measure(t) * bold < widest]
             label, x = _caption_spot(texts, rects[0], label_at[1], bold, opts, lines)
             label_at = (x, label_at[1])
-        if spec.kind in ("stage", "block"):  # a group wrapped onto later rows says whose they are
+        if group:  # a group wrapped onto later rows says whose they are
             for rect in rects[1:]:
                 texts = [t for t in (f"{spec.name} (continued)", spec.name)
                          if opts.measure(t) * bold <= rect[2] - rect[0] - 8.0]
@@ -242,68 +273,131 @@ def _frames(nodes, boxes, opts: LayoutOptions, line_height: float, connectors=()
     return frames
 
 
-def _sides_off_labels(rect, names, member_boxes, shapes, level: int):
+def _sides_off_labels(rect, names, left: float, right: float, shapes: _ShapeIndex, level: int):
     """The frame `rect` with each side moved, as little as it can, to where it cuts fewer labels: outward past its
     own layers' labels (never over a box it does not hold), or inward past labels spilling in from outside (never
-    over its own boxes). An inner frame goes out less and in more, so that it stays inside the frame around it."""
+    over its own boxes). An inner frame goes out less and in more, so that it stays inside the frame around it.
+    `left` and `right`: where its boxes start and end."""
     x0, y0, x1, y1 = rect
+    cut_left, cut_right = shapes.cutting(x0, y0, y1), shapes.cutting(x1, y0, y1)
+    if not cut_left and not cut_right:  # the common case: neither side cuts anything
+        return rect
     outward, inward = max(3.0 - 1.5 * level, 0.5), 1.5 + 1.5 * level
     names = set(names)
-    in_band = [(is_label, name in names, r) for is_label, name, r in shapes if r[1] < y1 and r[3] > y0]
 
-    def best(x, limit, direction):  # direction -1: the left side (outward is to the left)
-        near = [s for s in in_band if s[2][0] < x + SIDE_REACH and s[2][2] > x - SIDE_REACH]  # a side moves little
+    def best(x, limit, direction, cut):  # direction -1: the left side (outward is to the left)
+        if not any(is_label or name not in names for is_label, name, _ in cut):
+            return x  # it cuts no label and no other box: it stays
+        near = [(is_label, name in names, r) for is_label, name, r in shapes.near(x, y0, y1)]  # a side moves little
         across = [r for is_label, mine, r in near if is_label or not mine]
         others = [r for is_label, mine, r in near if not is_label and not mine]
+        starts = sorted(r[0] + 0.3 for r in across if r[0] + 0.3 < r[2] - 0.3)  # where each cut begins, ends
+        ends = sorted(r[2] - 0.3 for r in across if r[0] + 0.3 < r[2] - 0.3)
 
-        def cuts(x):
-            return sum(1 for r in across if r[0] + 0.3 < x < r[2] - 0.3)
+        def cuts(x):  # how many of `across` have x strictly inside (r[0] + 0.3, r[2] - 0.3)
+            return bisect.bisect_left(starts, x) - bisect.bisect_right(ends, x)
 
         spots = [r[0] - outward if direction < 0 else r[2] + outward for is_label, mine, r in near if is_label and mine]
         spots += [r[2] + inward if direction < 0 else r[0] - inward for is_label, mine, r in near
                   if is_label and not mine]
         lo, hi = (-1e18, limit) if direction < 0 else (limit, 1e18)
-        spots = [s for s in spots if lo <= s <= hi
-                 and not any(r[2] > min(s, x) and r[0] < max(s, x) for r in others)]  # swallows no other box
-        found = min(spots, key=lambda s: (cuts(s), abs(s - x)), default=x)
+        ranked = sorted((cuts(s), abs(s - x), i, s) for i, s in enumerate(spots) if lo <= s <= hi)
+        found = next((s for _, _, _, s in ranked  # the first that swallows no other box
+                      if not any(r[2] > min(s, x) and r[0] < max(s, x) for r in others)), x)
         return found if cuts(found) < cuts(x) else x
 
-    return (best(x0, min(b[0] for b in member_boxes) - 0.5, -1), y0,
-            best(x1, max(b[2] for b in member_boxes) + 0.5, 1), y1)
+    return best(x0, left - 0.5, -1, cut_left), y0, best(x1, right + 0.5, 1, cut_right), y1
 
 
 SIDE_REACH = 240.0  # px: how far a frame side looks for labels to keep off
 
 
-class _SegmentIndex:
-    """The connectors' straight pieces (arrowheads included), found by the band of y they cross."""
+class _ShapeIndex:
+    """A row's boxes and labels as (label?, name, bounds), found by how near they come to an x."""
 
-    BAND = 32.0
+    def __init__(self, shapes):
+        self.shapes = shapes
+        self.order = sorted(range(len(shapes)), key=lambda i: shapes[i][2][0])
+        self.lefts = [shapes[i][2][0] for i in self.order]
+        self.widest = max(r[2] - r[0] for _, _, r in shapes) + 1.0
+
+    def cutting(self, x: float, top: float, bottom: float):
+        """The shapes reaching into the band top..bottom that a vertical line at x cuts (0.3 px in, at least)."""
+        first = bisect.bisect_left(self.lefts, x - self.widest)
+        last = bisect.bisect_left(self.lefts, x)
+        shapes = self.shapes
+        return [shapes[i] for i in self.order[first:last] if shapes[i][2][0] + 0.3 < x < shapes[i][2][2] - 0.3
+                and shapes[i][2][1] < bottom and shapes[i][2][3] > top]
+
+    def near(self, x: float, top: float, bottom: float):
+        """The shapes (in their given order) reaching within SIDE_REACH of x and into the band top..bottom."""
+        first = bisect.bisect_left(self.lefts, x - SIDE_REACH - self.widest)
+        last = bisect.bisect_left(self.lefts, x + SIDE_REACH)
+        shapes = self.shapes
+        found = [i for i in self.order[first:last] if shapes[i][2][2] > x - SIDE_REACH
+                 and shapes[i][2][1] < bottom and shapes[i][2][3] > top]
+        found.sort()
+        return [shapes[i] for i in found]
+
+
+class _SegmentIndex:
+    """The connectors' straight pieces (arrowheads included): the level ones sorted by their y, the upright and
+    slanted ones found by the band of y they cross."""
+
+    TALL = 32.0
 
     def __init__(self, connectors):
-        buckets: Dict[int, List[Tuple[float, float, float, float, float]]] = {}
+        level: List[Tuple[float, float, float]] = []  # (y, left, right)
+        upright: Dict[int, List[Tuple[float, float, float]]] = defaultdict(list)  # (x, top, bottom)
+        slanted: Dict[int, List[Tuple[float, ...]]] = defaultdict(list)  # (left, right, top, bottom, ax, ay, bx, by)
+        tall = self.TALL
         for c in connectors:
-            points = c.points + c.arrow[:1]
-            for (ax, ay), (bx, by) in zip(points, points[1:]):
-                for k in range(int(min(ay, by) // self.BAND), int(max(ay, by) // self.BAND) + 1):
-                    buckets.setdefault(k, []).append((min(ax, bx), ax, ay, bx, by))
-        self.buckets = {k: sorted(v) for k, v in buckets.items()}  # by left end, to stop at `right`
-        self.lefts = {k: [s[0] for s in v] for k, v in self.buckets.items()}
+            if not c.points:
+                continue
+            ax, ay = c.points[0]
+            for bx, by in c.points[1:] + c.arrow[:1]:
+                if ay == by:
+                    level.append((ay, ax, bx) if ax <= bx else (ay, bx, ax))
+                else:
+                    top, bottom = (ay, by) if ay < by else (by, ay)
+                    cells = range(int(top // tall), int(bottom // tall) + 1)
+                    if ax == bx:
+                        for j in cells:
+                            upright[j].append((ax, top, bottom))
+                    else:
+                        piece = (min(ax, bx), max(ax, bx), top, bottom, ax, ay, bx, by)
+                        for j in cells:
+                            slanted[j].append(piece)
+                ax, ay = bx, by
+        level.sort()
+        self.level = level
+        self.level_ys = [piece[0] for piece in level]
+        self.upright = upright
+        self.slanted = slanted
+        self.bands: Dict[Tuple[float, float], List[Tuple[float, float, float, float]]] = {}
 
-    def crossing(self, top: float, bottom: float, left: float, right: float) -> List[Tuple[float, float]]:
-        """x-extents of the pieces' parts between y = top and bottom, where they reach into left..right."""
-        found = set()
-        for k in range(int(top // self.BAND), int(bottom // self.BAND) + 1):
-            pieces = self.buckets.get(k, ())
-            for _, ax, ay, bx, by in pieces[:bisect.bisect_right(self.lefts.get(k, ()), right)]:
-                if max(ay, by) < top or min(ay, by) > bottom or max(ax, bx) < left:
+    def band(self, top: float, bottom: float) -> List[Tuple[float, float, float, float]]:
+        """The pieces reaching into y = top..bottom, as (left, right) and the x-extent of their part within it."""
+        if (top, bottom) in self.bands:
+            return self.bands[top, bottom]
+        found = [(left, right, left, right) for _, left, right in
+                 self.level[bisect.bisect_left(self.level_ys, top):bisect.bisect_right(self.level_ys, bottom)]]
+        for j in range(int(top // self.TALL), int(bottom // self.TALL) + 1):
+            found += [(x, x, x, x) for x, p_top, p_bottom in self.upright.get(j, ()) if p_bottom >= top and p_top <= bottom]
+            for left, right, p_top, p_bottom, ax, ay, bx, by in self.slanted.get(j, ()):
+                if p_bottom < top or p_top > bottom:
                     continue
                 if abs(by - ay) > 1e-9:  # the part within the band
                     t0, t1 = sorted(((top - ay) / (by - ay), (bottom - ay) / (by - ay)))
                     t0, t1 = max(t0, 0.0), min(t1, 1.0)
                     ax, bx = ax + (bx - ax) * t0, ax + (bx - ax) * t1
-                found.add((min(ax, bx), max(ax, bx)))
-        return sorted(found)
+                found.append((left, right, min(ax, bx), max(ax, bx)))
+        self.bands[top, bottom] = found
+        return found
+
+    def crossing(self, top: float, bottom: float, left: float, right: float) -> List[Tuple[float, float]]:
+        """x-extents of the pieces' parts between y = top and bottom, where they reach into left..right."""
+        return sorted({(lo, hi) for p_left, p_right, lo, hi in self.band(top, bottom) if p_right >= left and p_left <= right})
 
 
 def _stage_caption(spec: FrameSpec, rect, baseline: float, bold: float, opts: LayoutOptions, lines, placed,
@@ -341,29 +435,22 @@ def _caption_spot(texts, rect, baseline: float, bold: float, opts: LayoutOptions
     return texts[0], x0 + 4.0
 
 
-def _frame_level(spec: FrameSpec, members, depth, frames, member_sets) -> int:
-    """How many frames enclose this one: nested models by depth; group frames by containment."""
+def _frame_level(spec: FrameSpec, drawn, depth, frames, member_sets, nesting_frames) -> int:
+    """How many frames enclose this one (`drawn`: its members drawn): nested models by depth; group frames by
+    containment (`nesting_frames`: the indices of the nesting frames holding each layer)."""
     if spec.kind == "nested":
-        return min(depth.get(n.item.name, 1) for n, _ in members) - 1
-    names = {n.item.name for n, _ in members}
+        return min(depth.get(name, 1) for name in drawn) - 1
+    names = set(drawn)
     first = next(iter(names))
     level = 0
-    for i, f in enumerate(frames):
-        if f is spec or f.kind not in NESTING_KINDS:
+    for i in nesting_frames.get(first, ()):
+        f = frames[i]
+        if f is spec:
             continue
         others = member_sets[i]
-        if first in others and names <= others and (names < others or i < frames.index(spec)):
+        if names <= others and (names < others or i < frames.index(spec)):
             level += 1
     return level
-
-
-def _with_label(bounds, label) -> Tuple[float, float, float, float]:
-    """A box's bounds grown to hold its label."""
-    x0, y0, x1, y1 = bounds
-    if label is not None:
-        lx0, ly0, lx1, ly1 = label.bounds
-        x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
-    return x0, y0, x1, y1
 
 
 def _funnels(boxes, nodes, pairs, transposed: bool):
@@ -443,11 +530,12 @@ def _translate(scene: Scene, padding: float) -> Scene:
         boxes=tuple(boxes),
         connectors=tuple(Connector(c.source, c.target, move(c.points), move(c.arrow), c.skip, c.inferred)
                          for c in scene.connectors),
-        legend=tuple(replace(e, swatch=(e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]), text_x=e.text_x + ox,
-                             text_y=e.text_y + oy) for e in scene.legend),
+        legend=tuple(LegendEntry(e.type, e.category, e.text, (e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]),
+                                 e.text_x + ox, e.text_y + oy, e.kind) for e in scene.legend),
         funnels=tuple(move(f) for f in scene.funnels),
         font_size=scene.font_size,
-        frames=tuple(replace(f, rects=tuple((a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects),
-                             label_at=(f.label_at[0] + ox, f.label_at[1] + oy),
-                             continued=tuple((t, x + ox, y + oy) for t, x, y in f.continued)) for f in scene.frames),
+        frames=tuple(Frame(f.name, f.kind, f.label, f.members,
+                           tuple([(a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects]),
+                           (f.label_at[0] + ox, f.label_at[1] + oy),
+                           tuple([(t, x + ox, y + oy) for t, x, y in f.continued]), f.diff) for f in scene.frames),
     )

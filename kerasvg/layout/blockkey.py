@@ -14,6 +14,7 @@ from ..graph.categories import category_of
 from ..graph.groups import Group, Grouping
 from ..graph.model import Layer, ModelGraph
 from ..scene import BlockKey, Box, Connector, Face, KeyBlock, Label, Scene
+from ..scene.text import BOLD_WIDTH
 from .assemble import layout
 from .sizing import Sizing, box_size
 from .spec import Item, LayoutOptions
@@ -138,13 +139,13 @@ def _caption(others, measure, width: float) -> str:
     for shown in range(len(names), 0, -1):
         rest = len(names) - shown
         text = f"Blocks (also: {', '.join(names[:shown])}{f', {rest} more' if rest else ''})"
-        if width <= 0 or measure(text) * 1.1 <= width:
+        if width <= 0 or measure(text) * BOLD_WIDTH <= width:
             return text
     return f"Blocks (and {len(names)} more kinds)"
 
 
 def key_bounds(key: BlockKey, measure) -> Tuple[float, float, float, float]:
-    xs = [key.caption_at[0], key.caption_at[0] + measure(key.caption)]
+    xs = [key.caption_at[0], key.caption_at[0] + measure(key.caption) * BOLD_WIDTH]  # the key's caption is bold
     ys = [key.caption_at[1] - 12.0, key.caption_at[1]]
     for block in key.blocks:
         xs += [block.caption_at[0], block.caption_at[0] + measure(block.caption)]

@@ -54,10 +54,13 @@ def blocks_in_own_columns(nodes: List[Node], pairs, opts: LayoutOptions) -> None
     for unit in units:
         floor = end + 1
         for i in unit:
-            earlier = [nodes[p].rank for p in preds.get(i, []) if p in ranked]
-            nodes[i].rank = max([floor] + [r + 1 for r in earlier])
+            rank = floor
+            for p in preds.get(i, ()):
+                if p in ranked and nodes[p].rank >= rank:
+                    rank = nodes[p].rank + 1
+            nodes[i].rank = rank
             ranked.add(i)
-        end = max(end, max(nodes[i].rank for i in unit))
+            end = max(end, rank)
 
 
 def assign_lanes(nodes: List[Node], pairs) -> None:

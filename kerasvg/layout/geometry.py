@@ -28,6 +28,16 @@ def box_faces(x: float, axis: float, width: float, height: float, dx: float, dy:
     return (front, top_face, side)
 
 
+def box_bounds(x: float, axis: float, width: float, height: float, dx: float, dy: float) -> Tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the points `box_faces` gives for the same box, without making them."""
+    top, bottom = axis - height / 2, axis + height / 2
+    right = x + width
+    if dx == 0 and dy == 0:
+        return min(x, right), min(top, bottom), max(x, right), max(top, bottom)
+    xs, ys = (x, right, right + dx, x + dx), (top, bottom, top + dy, bottom + dy)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _reach(height: float, dy: float) -> float:
     return 1.0 if dy == 0 else min(1.0, (height / 2) / abs(dy))
 

@@ -22,8 +22,8 @@ from .sizing import Sizing, box_size
 from .spec import FrameSpec, Item, LayoutOptions
 
 MAX_NAME_CHARS = 28
-GLYPH_NOUNS = {"convolution": "mostly convolutions", "dense": "mostly dense layers", "attention": "with attention",
-               "recurrent": "with recurrent layers", "pooling": "mostly pooling", "other": "other layers"}
+GLYPH_NOUNS = {"convolution": "with convolutions", "dense": "with dense layers", "attention": "with attention",
+               "recurrent": "with recurrent layers", "pooling": "with pooling", "other": "other layers"}
 SPARSE_LABELS_ABOVE = 60
 FIT_HEIGHT_RATIO = 1.3  # with width=, a coarser detail level is chosen while the figure is taller than this
 
@@ -41,7 +41,7 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
     if physical is not None and not given.get("detail") and grouping:
         levels = ["layers"] + (["blocks"] if grouping.blocks else []) + (["stages"] if grouping.stages else [])
     all_layers, all_groups = graph, grouping
-    kinds = block_kinds(graph, grouping) if given.get("block_key") is not False else []
+    kinds = None  # the kinds of block, found when a key is first wanted
     target = physical_px(physical) if physical is not None else None
     attempts = [(detail, given, font_px) for detail in levels]
     if physical is not None and "fold_repeats" not in given:  # too tall at every level: fold repeats too
@@ -57,7 +57,10 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
         items = distinct_names([replace(it, lines=with_changes(
             it.lines or label_lines(graph.layer(it.name), ("name",)), labelled[it.name]))
             if labelled and it.name in labelled else it for it in items])
-        wants_key = bool(kinds) and bool(given.get("block_key") or glyphs or physical is not None)
+        wants_key = given.get("block_key") is not False and bool(given.get("block_key") or glyphs or physical is not None)
+        if wants_key:
+            kinds = block_kinds(all_layers, all_groups) if kinds is None else kinds
+            wants_key = bool(kinds)
         key_legend = key_types(all_layers, kinds) if wants_key else ()
         opts = layout_options(graph, given, theme, font_px, items, frozen, grouping, key_legend)
         if extra_legend:
@@ -299,9 +302,10 @@ def _legend_entries(graph: ModelGraph, items, show_dimension) -> Tuple[Tuple[str
     seen: Dict[Tuple[str, str], List[str]] = {}
     for item, layer in zip(items, graph.layers):
         shapes = seen.setdefault((item.type, item.category), [])
-        text = compact_shape(layer.shape)
-        if text not in shapes:
-            shapes.append(text)
+        if show_dimension:
+            text = compact_shape(layer.shape)
+            if text not in shapes:
+                shapes.append(text)
     entries = []
     for (type_name, category), shapes in seen.items():
         text = f"{type_name.lower()}s: {GLYPH_NOUNS.get(category, category)}" if type_name in GLYPH_TYPES else type_name

@@ -26,8 +26,7 @@ def choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions,
     single = [(0, count - 1)]
     centres = place(columns, 0, count - 1, busy, opts)
     total = row_width(columns, centres, 0, count - 1)
-    breaker = _RowBreaker(columns, (_cut_crossings(nodes, pairs, count), _frame_interiors(nodes, opts),
-                                    _frame_interiors(nodes, opts, kinds=("block",))), centres)
+    breaker = _RowBreaker(columns, (_cut_crossings(nodes, pairs, count), *_frame_interiors(nodes, opts)), centres)
     if opts.max_width is not None:
         target = opts.max_width - 2 * opts.padding - 2 * SIDE_MARGIN
         for _ in range(8):
@@ -158,14 +157,18 @@ class _RowBreaker:
         return rows
 
 
-def _frame_interiors(nodes, opts: LayoutOptions, kinds=None) -> Set[int]:
-    """Columns after which a row break would split a frame (of one of `kinds`, or any)."""
-    rank = {n.item.name: n.rank for n in nodes}
+def _frame_interiors(nodes, opts: LayoutOptions) -> Tuple[Set[int], Set[int]]:
+    """Columns after which a row break would split a frame, and those after which it would split a block."""
     inside: Set[int] = set()
+    within_block: Set[int] = set()
+    if not opts.frames:
+        return inside, within_block
+    rank = {n.item.name: n.rank for n in nodes}
     for spec in opts.frames:
-        if kinds is not None and spec.kind not in kinds:
-            continue
         ranks = [rank[m] for m in spec.members if m in rank]
         if ranks:
-            inside.update(range(min(ranks), max(ranks)))
-    return inside
+            spanned = range(min(ranks), max(ranks))
+            inside.update(spanned)
+            if spec.kind == "block":
+                within_block.update(spanned)
+    return inside, within_block

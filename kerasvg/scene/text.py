@@ -41,9 +41,25 @@ def char_width(char: str, family: str = _FALLBACK_FACE) -> int:
     return _OTHER
 
 
+_KNOWN_WIDTHS = {family: {chr(32 + i): w for i, w in enumerate(widths)} for family, widths in _ASCII_WIDTHS.items()}
+_MAX_KNOWN = 4096  # characters remembered per face beyond U+0020..U+007E
+
+
+BOLD_WIDTH = 1.1  # bold text (stage and key captions) is at most this much wider than text_width says
+
+
 def text_width(text: str, font_size: float, family: str = _FALLBACK_FACE) -> float:
     """Width of `text` in the units of `font_size` (a slight overestimate for unknown glyphs)."""
-    return sum(char_width(c, family) for c in text) * font_size / 1000.0
+    if family not in _KNOWN_WIDTHS:
+        family = _FALLBACK_FACE  # the same widths as `char_width` gives an unknown family
+    widths = _KNOWN_WIDTHS[family]
+    try:
+        total = sum(map(widths.__getitem__, text))
+    except KeyError:  # a character met for the first time
+        if len(widths) < _MAX_KNOWN:
+            widths.update((c, char_width(c, family)) for c in set(text) if c not in widths)
+        total = sum(widths[c] if c in widths else char_width(c, family) for c in text)
+    return total * font_size / 1000.0
 
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

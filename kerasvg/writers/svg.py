@@ -387,6 +387,9 @@ def _groups_xml(scene, canvas) -> str:
         return ""
     colour = canvas["text_color"][:7]
     backdrop = canvas["background"] if canvas["background"] != "transparent" else None
+    paint = "".join(f' {k}="{v}"' for k, v in _colour_attrs(backdrop, "fill").items()) if backdrop is not None else ""
+    rise, backdrop_height = scene.font_size * 0.85, fmt(scene.font_size * 1.1)
+    number = _FORMATTED.__getitem__
     out = ['<g class="groups">']
     for frame in groups:
         x, y = frame.label_at
@@ -394,17 +397,16 @@ def _groups_xml(scene, canvas) -> str:
         weight = "1.2" if frame.kind == "stage" else "0.8"
         out.append(f'<g class="group" data-group-name="{_esc(name_key(frame.name))}" data-level="{frame.kind}">')
         for x0, y0, x1, y1 in frame.rects:
-            out.append(f'<rect class="group-frame" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" '
-                       f'height="{fmt(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
+            out.append(f'<rect class="group-frame" x="{number(x0)}" y="{number(y0)}" width="{number(x1 - x0)}" '
+                       f'height="{number(y1 - y0)}" rx="4" fill="none" stroke="{colour}" stroke-opacity="0.55" '
                        f'stroke-width="{weight}"{dash} />')
         bold = ' font-weight="bold"' if frame.kind == "stage" else ""
         for kind, text, x, y in [("caption", frame.label, x, y)] + [("caption continued", *c) for c in frame.continued]:
             if backdrop is not None:
                 width = text_width(text, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
-                paint = "".join(f' {k}="{v}"' for k, v in _colour_attrs(backdrop, "fill").items())
-                out.append(f'<rect class="caption-backdrop" x="{fmt(x - 1.5)}" y="{fmt(y - scene.font_size * 0.85)}" '
-                           f'width="{fmt(width + 3)}" height="{fmt(scene.font_size * 1.1)}"{paint} />')
-            out.append(f'<text class="{kind}" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start"{bold} fill="{colour}">'
+                out.append(f'<rect class="caption-backdrop" x="{number(x - 1.5)}" y="{number(y - rise)}" '
+                           f'width="{number(width + 3)}" height="{backdrop_height}"{paint} />')
+            out.append(f'<text class="{kind}" x="{number(x)}" y="{number(y)}" text-anchor="start"{bold} fill="{colour}">'
                        f'{_esc_text(xml_safe(text))}</text>')
         out.append("</g>")
     out.append("</g>")
@@ -461,9 +463,12 @@ def _layers_xml(scene, styles, box_style, canvas, shade_step, ink: Optional[Diff
     return "".join(out)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) makes one per call
+
+
 def _json_list(names) -> str:
     """Names as a JSON list, each as `data-name` writes it (one-to-one)."""
-    return json.dumps([name_key(n) for n in names], ensure_ascii=False)
+    return _JSON.encode([name_key(n) for n in names])
 
 
 def _diff_attrs(mark, ink: Optional[DiffInk], nested: bool = False) -> Tuple[str, str]:
@@ -532,6 +537,7 @@ def _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink: Op
     font_size = scene.font_size
     text_colour = canvas["text_color"][:7]
     behind = canvas["background"][:7] if canvas["background"] != "transparent" else "#ffffff"
+    group_attrs: Dict[Tuple[str, ...], str] = {}  # the layers of a block share their groups
 
     def emit(i):
         b = scene.boxes[i]
@@ -547,7 +553,11 @@ def _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink: Op
         kind = f" {b.level}" if b.level is not None else ""
         is_frozen = b.frozen
         kind += " frozen" if is_frozen else ""
-        within = f' data-group="{_esc(_json_list(b.groups))}"' if b.groups else ""
+        within = ""
+        if b.groups:
+            within = group_attrs.get(b.groups)
+            if within is None:
+                within = group_attrs[b.groups] = f' data-group="{_esc(_json_list(b.groups))}"'
         listed = f' data-members="{_esc(_json_list(b.members))}"' if b.level is not None else ""
         shape_text = layer.shape_text
         out.append(f'<g class="layer{kind}" data-category="{_esc(b.category)}"{within}{listed} '
