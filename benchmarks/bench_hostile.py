@@ -9,6 +9,14 @@
   a 49,999-layer Sequential of Dense and SpacingDummyLayer by turns (plain, `--hide-types Dense`,
   `--fold-repeats`), a 49,999-layer Dense chain with `--fold-repeats`, 30,000 ops used only as a mask, and a
   hub of 50 inputs -> one spacer -> 2,000 Dense (refused by the edges budget); target <= 15 s, <= 1.5 GB;
+- every writer on the giants (issue 21 §2): the 49,990-layer chain to PNG, JPEG, HTML and TeX (target <= 15 s,
+  <= 1.5 GB), to PDF and PowerPoint (refused before layout by `pdf_boxes` and `pptx_boxes`: target <= 5 s),
+  and a chain at each of those two limits to its format (target <= 15 s, <= 1.5 GB);
+- issue 21's hostile shapes, refused as one line in <= 5 s unless said otherwise: a Dense layer called 60,000
+  times (calls budget), a tensor index of 10**7 (outputs), a theme padding of 16,250 px asked for as PNG
+  (pixels), 30,000 glob style keys on a 1,000-layer model (globs; and drawn with --budget globs=30000, <= 15 s),
+  a `.keras` of 1,390,000 zip entries (zip_entries), and a legacy `.h5` that keeps h5py busy (stopped by the
+  child's wall-clock limit, <= 15 s);
 - a legacy `.h5` model_config read in the isolated child process against the same read in this process.
 
     PYTHONPATH=. python benchmarks/bench_hostile.py [--runs 3] [--layers 141] [--chain 50000] [--no-giants]
@@ -126,6 +134,98 @@ def spacer_hub(inputs: int = 50, outputs: int = 2000) -> dict:
     return _functional("hub", layers, ins, [f"d_{j}" for j in range(outputs)])
 
 
+def shared_dense(calls: int) -> dict:
+    """An input and one Dense layer called `calls` times on it."""
+    layers = [_keras3("InputLayer", "input", batch_shape=[None, 8])]
+    layers.append(_keras3("Dense", "dense", ["input"], units=4))
+    layers[-1]["inbound_nodes"] *= calls
+    return _functional("shared", layers, ["input"], ["dense"])
+
+
+def far_tensor_index(index: int) -> dict:
+    """A Dense layer reading output `index` of another."""
+    layers = [_keras3("InputLayer", "input", batch_shape=[None, 8]), _keras3("Dense", "dense", ["input"], units=4),
+              _keras3("Dense", "out", ["dense"], units=2)]
+    layers[-1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"][2] = index
+    return _functional("far", layers, ["input"], ["out"])
+
+
+def glob_theme(keys: int, layers: int) -> str:
+    """`keys` glob keys over dense_0 ... dense_{layers - 2}, each matching a layer, as theme TOML."""
+    colours = ("#1f77b4", "#ff7f0e", "#2ca02c")
+    return "".join(f'[layer."dense_{j % (layers - 1)}{"*" * (j // (layers - 1) + 1)}"]\nfill = "{colours[j % 3]}"\n'
+                   for j in range(keys))
+
+
+def zip_of_entries(path: Path, entries: int) -> None:
+    """A `.keras` whose central directory lists config.json and `entries - 1` more entries, written by hand."""
+    import struct
+    import zlib
+
+    config = json.dumps(chain_config(2)).encode()
+    crc, name = zlib.crc32(config), b"config.json"
+    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, len(config), len(config), len(name), 0)
+
+    def central(entry: bytes, size: int, checksum: int) -> bytes:
+        return struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, checksum, size, size, len(entry),
+                           0, 0, 0, 0, 0, 0) + entry
+
+    directory = central(name, len(config), crc) + central(b"x", 0, 0) * (entries - 1)
+    start = len(local) + len(name) + len(config)
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, min(entries, 0xFFFF), min(entries, 0xFFFF), len(directory),
+                      start, 0)
+    path.write_bytes(local + name + config + directory + end)
+
+
+def busy_h5(path: Path) -> bool:
+    """A legacy `.h5` listing 200,000 layer names of 100 weight names each (False without h5py)."""
+    try:
+        import h5py
+        import numpy
+    except ImportError:
+        return False
+    with h5py.File(path, "w", libver="latest") as handle:
+        handle.attrs["model_config"] = json.dumps(chain_config(2))
+        weights = handle.create_group("model_weights")
+        weights.attrs["layer_names"] = numpy.array([b"dense_0"] * 200_000)
+        weights.create_group("dense_0").attrs["weight_names"] = numpy.array([b"dense_0/bias:0"] * 100)
+        weights["dense_0"].create_dataset("dense_0/bias:0", shape=(32,), dtype="float32")
+    return True
+
+
+def shape_cases(folder: Path, out: str) -> list:
+    """Issue 21's hostile shapes as (label, arguments, expected exit status, target seconds)."""
+    def saved(name, config):
+        path = folder / name
+        path.write_text(json.dumps(config))
+        return str(path)
+
+    padded = folder / "padded.toml"
+    padded.write_text("[canvas]\npadding = 16250\n")
+    globs = folder / "globs.toml"
+    globs.write_text(glob_theme(30_000, 1000))
+    chain = saved("chain1000.json", chain_config(1000))
+    entries = folder / "entries.keras"
+    zip_of_entries(entries, 1_390_000)
+    cases = [
+        ("a Dense layer called 60,000 times (refused: calls)", ["render", saved("calls.json", shared_dense(60_000)),
+                                                                "-o", out], 2, 5),
+        ("a tensor index of 10**7 (refused: outputs)", ["render", saved("far.json", far_tensor_index(10 ** 7)),
+                                                        "-o", out], 2, 5),
+        ("padding = 16,250 asked for as PNG (refused: pixels)",
+         ["render", saved("small.json", chain_config(2)), "-o", str(folder / "padded.png"), "--theme", str(padded)],
+         2, 5),
+        ("30,000 glob keys, 1,000 layers (refused: globs)", ["render", chain, "-o", out, "--theme", str(globs)], 2, 5),
+        ("  the same, --budget globs=30000", ["render", chain, "-o", out, "--theme", str(globs), "--budget",
+                                              "globs=30000"], 0, 15),
+        (".keras of 1,390,000 zip entries (refused: zip_entries)", ["render", str(entries), "-o", out], 2, 5),
+    ]
+    if busy_h5(folder / "busy.h5"):
+        cases.append((".h5 keeping h5py busy (stopped: child wall clock)", ["render", str(folder / "busy.h5"), "-o",
+                                                                             out], 2, 15))
+    return cases
+
+
 def giants(runs: int) -> None:
     """Issue 21's giants: whole-process wall time and peak memory (medians of `runs`)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -143,9 +243,17 @@ def giants(runs: int) -> None:
             {"class_name": "InputLayer", "config": {"name": "input", "batch_shape": [None, 8]}}] + [
             {"class_name": "Dense", "config": {"name": f"dense_{i}", "units": 8}} for i in range(49_998)]}})
         out = str(folder / "out.svg")
+        limits = {kind: getattr(budgets.current(), name) for kind, (name, _) in budgets.WRITER_LIMITS.items()}
         cases = [
             ("49,990-layer Keras 3 functional chain", ["render", chain, "-o", out], 0, 15),
             ("  the same: diff against a renamed copy", ["diff", chain, renamed], 0, 30),
+            *[(f"  the same, to .{kind}", ["render", chain, "-o", str(folder / f"out.{kind}")], 0, 15)
+              for kind in ("png", "jpg", "html", "tex")],
+            *[(f"  the same, to .{kind} (refused: {budgets.WRITER_LIMITS[kind][0]})",
+               ["render", chain, "-o", str(folder / f"out.{kind}")], 2, 5) for kind in limits],
+            *[(f"{limit:,}-layer chain to .{kind} (the {budgets.WRITER_LIMITS[kind][0]} budget)",
+               ["render", saved(f"{kind}.json", functional_chain(limit)), "-o", str(folder / f"out.{kind}")], 0, 15)
+              for kind, limit in limits.items()],
             ("49,999 layers, Dense and SpacingDummyLayer by turns", ["render", spacers, "-o", out], 0, 15),
             ("  the same, --hide-types Dense", ["render", spacers, "-o", out, "--hide-types", "Dense"], 0, 15),
             ("  the same, --fold-repeats", ["render", spacers, "-o", out, "--fold-repeats"], 0, 15),
@@ -153,7 +261,7 @@ def giants(runs: int) -> None:
             ("30,000 ops used only as a mask", ["render", saved("mask.json", mask_chain(30_000)), "-o", out], 0, 15),
             ("50 inputs -> a spacer -> 2,000 Dense (refused: edges)",
              ["render", saved("hub.json", spacer_hub()), "-o", out], 2, 5),
-        ]
+        ] + shape_cases(folder, out)
         for label, args, expected, target in cases:
             results = [cli_measured(*args) for _ in range(runs)]
             statuses = {status for status, _, _ in results}

@@ -26,6 +26,13 @@ class Budgets:
     depth: int = 64  # models nested in models, JSON nesting
     dimension: int = 2 ** 31  # any tensor dimension
     params: int = 10 ** 12  # any one layer's parameter count
+    calls: int = 10_000  # inbound nodes of one model beyond one per layer
+    outputs: int = 10_000  # output tensors of one layer call
+    zip_entries: int = 100_000  # entries of one .keras archive
+    globs: int = 1_000  # glob keys of one [layer] style table
+    pixels: int = 100_000_000  # one PNG or JPEG: 400 MB as 32-bit colour
+    pdf_boxes: int = 40_000  # boxes on one PDF page (a 50,000-layer chain takes 12 s to PDF)
+    pptx_boxes: int = 2_500  # boxes on one PowerPoint slide (python-pptx: about 3 ms and 100 kB each)
 
     def edge_limit(self, layer_count: int) -> int:
         return max(4 * layer_count, self.edges)
@@ -38,6 +45,13 @@ DESCRIPTIONS = {
     "depth": "nesting depth (models in models, JSON nesting)",
     "dimension": "any tensor dimension",
     "params": "any one layer's parameter count",
+    "calls": "layer calls in one model config beyond one per layer (inbound nodes)",
+    "outputs": "output tensors of one layer call that a model config refers to",
+    "zip_entries": "entries in one .keras archive",
+    "globs": "glob keys in one [layer] style table (a theme file, color_map, styles)",
+    "pixels": "pixels in one raster image (PNG, JPEG)",
+    "pdf_boxes": "boxes (layers or block glyphs) drawn on one PDF page",
+    "pptx_boxes": "boxes (layers or block glyphs) drawn on one PowerPoint slide",
 }
 
 _CURRENT: contextvars.ContextVar[Budgets] = contextvars.ContextVar("kerasvg_budgets", default=Budgets())
@@ -100,3 +114,40 @@ def read_bounded(path, what: str = "file") -> bytes:
     if len(data) > limit:
         raise exceeded(f"{path}: {what} (still growing as it is read)", "input_bytes")
     return data
+
+
+WRITER_LIMITS = {"pdf": ("pdf_boxes", "PDF"), "pptx": ("pptx_boxes", "PowerPoint")}  # format -> (budget, writer)
+
+_WRITING: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("kerasvg_writing", default=())
+
+
+@contextlib.contextmanager
+def writing(formats) -> Iterator[tuple[str, ...]]:
+    """Name the formats about to be written, so that drawing refuses before layout what their writers would not
+    take (see `check_boxes`)."""
+    token = _WRITING.set(tuple(formats))
+    try:
+        yield _WRITING.get()
+    finally:
+        _WRITING.reset(token)
+
+
+def formats_to_write() -> tuple[str, ...]:
+    """The formats named by the innermost `writing(...)` block, or ()."""
+    return _WRITING.get()
+
+
+def box_limit(formats) -> int | None:
+    """The fewest boxes any writer of `formats` takes, or None when none of them has a limit."""
+    return min((getattr(current(), WRITER_LIMITS[f][0]) for f in formats if f in WRITER_LIMITS), default=None)
+
+
+def check_boxes(formats, count: int, noun: str = "boxes") -> None:
+    """A BudgetError when `count` boxes (`noun`: what they are) are more than a writer of `formats` takes."""
+    for kind in formats:
+        if kind in WRITER_LIMITS:
+            name, writer = WRITER_LIMITS[kind]
+            limit = getattr(current(), name)
+            if count > limit:
+                raise BudgetError(f"{count:,} {noun} is more than the {writer} writer's limit of {limit:,} boxes; use "
+                                  f"--detail blocks, --layer-range or SVG (or raise it with --budget {name}=N)")

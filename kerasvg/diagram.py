@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from PIL import Image as PILImage
 
-from . import writers
+from . import budgets, writers
 from .writers import WriteOptions, raster
 from .writers.files import write_atomic
 from .writers.paint import PILLOW_MAX_PIXELS
@@ -65,12 +65,12 @@ class Diagram(PILImage.Image):
         self._scene = scene
         self._theme = theme
         self._options = options
-        self._svg = writers.writer("svg").write(scene, theme, replace(options, format="svg"))
+        self._svg: Optional[str] = None  # written on first use: a PNG, PDF or PowerPoint file never needs it
         self._mode = "RGBA"
         *_, width_px, height_px = raster.pixel_size(scene, options, check=False)  # an SVG-only diagram may be any size
         self._size = (round(width_px), round(height_px))
 
-    svg = property(lambda self: self._svg, doc="The SVG document as text (same as to_svg()).")
+    svg = property(lambda self: self.to_svg(), doc="The SVG document as text (same as to_svg()).")
     scene = property(lambda self: self._scene, doc="Everything drawn, positioned and tagged, that writers draw.")
     graph = property(lambda self: self._scene.graph, doc="The model description: layers and edges.")
     theme = property(lambda self: self._theme, doc="The resolved theme the diagram was drawn with.")
@@ -85,7 +85,7 @@ class Diagram(PILImage.Image):
 
     @property
     def stages(self) -> List["StageRecord"]:
-        """The whole model's stages (and blocks outside every stage) as `graph.table.StageRecord`s, in
+        """The whole model's stages (and blocks outside every stage) as `graph.table.StageRecord` objects, in
         model order: name, input and output shape, blocks, layers, parameters. Empty without groups."""
         return list(self._scene.stages)
 
@@ -138,6 +138,8 @@ class Diagram(PILImage.Image):
 
     def to_svg(self) -> str:
         """The SVG document as text."""
+        if self._svg is None:
+            self._svg = writers.writer("svg").write(self._scene, self._theme, replace(self._options, format="svg"))
         return self._svg
 
     def to_png(self, scale: Optional[float] = None, dpi: Optional[float] = None) -> bytes:
@@ -169,7 +171,8 @@ class Diagram(PILImage.Image):
         return self.encode(format="tex", standalone=standalone, font=font).decode("utf-8")
 
     def to_pptx(self) -> bytes:
-        """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`)."""
+        """A one-slide 16:9 PowerPoint file of native, editable shapes (needs `pip install kerasvg[pptx]`); a
+        drawing of more boxes than the `pptx_boxes` budget is refused with a `budgets.BudgetError`."""
         return self.encode(format="pptx")
 
     def to_table(self, format: str = "markdown") -> str:
@@ -188,13 +191,14 @@ class Diagram(PILImage.Image):
                dpi: Optional[float] = None, **params) -> bytes:
         """The bytes `save(path)` writes; the format comes from `format` or the path's extension."""
         kind = format_of(path, format)
+        budgets.check_boxes((kind,), len(self._scene.boxes))
         module = writers.writer(kind)
         if module is None or kind in RASTERS:
             self._check_resolution(scale, dpi)
         if module is None:
             return self._pil_encode(kind, scale, dpi, params)
         if kind == "svg":
-            return self._svg.encode("utf-8")
+            return self.to_svg().encode("utf-8")
         known = {k: params.pop(k) for k in ("quality", "standalone", "font") if k in params}
         options = replace(self._options, format=kind, scale=scale, dpi=dpi, extra=params, **known)
         data = module.write(self._scene, self._theme, options)
@@ -237,9 +241,10 @@ class Diagram(PILImage.Image):
         """Write to a path or a binary file object; the format comes from `format` or the extension.
 
         .svg .pdf .html .tex (a standalone TikZ document; `standalone=False` for a bare picture) and
-        .pptx (editable shapes) stay vector; .png .jpg (flattened onto the background) and any format Pillow
-        writes are rasterized at `scale`, or at `dpi` (a number or PIL's `(x, y)` pair: re-rendered at
-        that resolution, not only tagged). A path is written atomically.
+        .pptx (editable shapes) stay vector; .png .jpg (flattened onto the background) .webp .tif .bmp .gif
+        are rasterized at `scale`, or at `dpi` (a number or PIL's `(x, y)` pair: re-rendered at that
+        resolution, not only tagged); any other extension is refused before drawing. A path is written
+        atomically.
         """
         if isinstance(dpi, (tuple, list)):
             if len(dpi) != 2 or dpi[0] != dpi[1]:
@@ -256,7 +261,7 @@ class Diagram(PILImage.Image):
     # notebooks: vector representations only (PIL's PNG/JPEG ones would rasterize on every display)
 
     def _repr_svg_(self) -> str:
-        return self._svg
+        return self.to_svg()
 
     def _repr_html_(self) -> str:
         return self.to_html(standalone=False)

@@ -8,13 +8,14 @@ import os
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
+from . import budgets
 from .diagram import Diagram, format_of
 from .graph.groups import AUTO_GROUPS_ABOVE
 from .graph.model import ModelGraph, expand_nested, without_layers
 from .graph.ranges import layer_range, with_stubs
 from .graph.spacers import spacer_gaps
 from .graph.structure import resolve_groups
-from .layout.items import scene_for
+from .layout.items import at_detail, scene_for
 from .layout.styling import check_class_names, check_keys, layer_tables
 from .options import (
     LayeredOptions,
@@ -230,6 +231,7 @@ def draw(graph: ModelGraph, keywords: Mapping[str, Any], *, options=None, preset
         if given.get("expand_nested"):
             drawn = expand_nested(drawn)
         grouping = resolve_groups(drawn, _groups_wanted(drawn, given))
+        _check_writers(drawn, grouping, given)
         theme, other = themes_for(given, tables)
         check_keys(theme.values["layer"], graph, from_classes, "color_map / styles / theme [layer]")
         text_mode = check_text_mode(given.get("text"), theme.get("canvas", "font_family"))
@@ -270,6 +272,23 @@ def _drill_down(source: ModelGraph, whole: ModelGraph, glyphs, options, preset, 
         return layered_view(source, options=options, preset=preset, detail="layers", **layer_level)
 
     return {"members": members, "expand": expand}
+
+
+def _check_writers(graph: ModelGraph, grouping, given) -> None:
+    """A BudgetError, before layout, when a writer about to write the drawing (`budgets.writing`, `to_file`)
+    takes fewer boxes than it would have: the layers, or at a coarser detail or folded, the boxes drawn."""
+    formats = budgets.formats_to_write() + ((format_of(given["to_file"]),) if given.get("to_file") else ())
+    limit = budgets.box_limit(formats)
+    if limit is None or len(graph.layers) <= limit:
+        return
+    detail, folding = given.get("detail") or "layers", given
+    if given.get("width") is not None and not given.get("detail"):  # a printed width may draw the coarsest level
+        detail = "stages" if grouping.stages else "blocks" if grouping.blocks else "layers"
+        folding = given if "fold_repeats" in given else {**given, "fold_repeats": True}
+    if detail == "layers" and not folding.get("fold_repeats"):
+        budgets.check_boxes(formats, len(graph.layers), "layers")
+    else:
+        budgets.check_boxes(formats, len(at_detail(graph, grouping, detail, folding)[0].layers))
 
 
 def _groups_wanted(graph: ModelGraph, given):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import difflib
 import fnmatch
+import functools
 import math
 import os
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from . import budgets
 from .graph.categories import CATEGORIES
 
 PATTERNS = ("none", "hatch", "backhatch", "crosshatch", "dots", "vertical", "horizontal")
@@ -166,14 +168,39 @@ class Theme:
         tables = self.values["layer"]
         style.update(tables.get(type_name, {}))
         if name is not None:
-            for key in tables:
-                if is_glob(key) and fnmatch.fnmatchcase(name, key):
-                    style.update(tables[key])
+            style.update(self._globs.styles(name))
             if name != type_name:
                 style.update(tables.get(name, {}))
         if not style["outline"]:
             style["outline"] = self.values["box"]["stroke"]
         return style
+
+    @functools.cached_property
+    def _globs(self) -> GlobStyles:
+        return GlobStyles(self.values["layer"])
+
+
+class GlobStyles:
+    """What the glob keys of a [layer] table give a layer name, as if every matching glob were applied in
+    the table's order: per style key, one regex of the globs that set it, the latest first, so its match
+    names the glob that wins."""
+
+    def __init__(self, tables: Mapping[str, Mapping[str, Any]]):
+        self.patterns: Dict[str, Tuple[re.Pattern, List[Any]]] = {}
+        for style_key in STYLE_KEYS:
+            globs = [key for key in reversed(list(tables)) if is_glob(key) and style_key in tables[key]]
+            if globs:
+                regex = "|".join(f"({fnmatch.translate(key)})" for key in globs)
+                self.patterns[style_key] = (re.compile(regex), [tables[key][style_key] for key in globs])
+
+    def styles(self, name: str) -> Dict[str, Any]:
+        """The style keys the globs matching `name` set, each from the last of them in the table."""
+        found = {}
+        for style_key, (pattern, values) in self.patterns.items():
+            match = pattern.match(name)
+            if match:
+                found[style_key] = values[match.lastindex - 1]
+        return found
 
 
 def load_theme(theme: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None) -> Theme:
@@ -332,6 +359,9 @@ def _validated(data: Dict[str, Any], source: str) -> Dict[str, Any]:
 def _validated_styles(table: str, entries, source: str) -> Dict[str, Dict[str, Any]]:
     if not isinstance(entries, Mapping):
         raise ThemeError(f"{source}: [{table}] must hold tables like [{table}.NAME], got {entries!r}")
+    globs = sum(1 for name in entries if isinstance(name, str) and is_glob(name))
+    if globs > budgets.current().globs:
+        raise ThemeError(str(budgets.exceeded(f"{source}: [{table}] holds {globs:,} glob keys, which", "globs")))
     result = {}
     for name, style in entries.items():
         if table == "category" and name not in CATEGORIES:

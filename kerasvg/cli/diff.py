@@ -1,6 +1,8 @@
 """`kerasvg diff A B`: a summary of what changed on stdout and, with -o, both models in one drawing."""
 from __future__ import annotations
 
+from .. import budgets
+from ..diagram import format_of
 from .args import keywords
 from .errors import guard
 from .models import read_graph
@@ -17,7 +19,8 @@ def run(args) -> int:
     a, b = read_graph(args.model_a, args.debug), read_graph(args.model_b, args.debug)
     result = guard(f"{args.model_a} vs {args.model_b}", lambda: compare(a, b, expand=args.expand_nested), args.debug)
     if args.output:
-        diagram = guard(args.model_b, lambda: render(result, **drawing), args.debug)
+        with budgets.writing(format_of(out) for out in args.output):
+            diagram = guard(args.model_b, lambda: render(result, **drawing), args.debug)
         write_all(guard(args.model_b, lambda: payloads(diagram, args.output, args.scale, args.dpi), args.debug))
     if not args.quiet:
         print("\n".join(summary_lines(result)))

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import budgets
 from ..diagram import format_of
 from ..scene.text import terminal_safe
 from ..writers import formats
@@ -19,13 +20,14 @@ from .models import is_callable
 Payloads = list[tuple[Path, bytes]]
 
 
-def check_output(out: str) -> None:
-    """A CliError unless `out` has a known format and a writable folder."""
+def check_output(out: str, writing: bool = True) -> None:
+    """A CliError unless `out` has a known format and, when it is to be written, a writable folder."""
     try:
         format_of(out)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    check_writable(out)
+    if writing:
+        check_writable(out)
 
 
 def check_writable(out: str) -> None:
@@ -122,8 +124,14 @@ def stems(models: Sequence[str]) -> dict[str, str]:
 
 
 def payloads(diagram, targets: Sequence, scale: float | None, dpi: float | None) -> Payloads:
-    """Every output's bytes, rendered before anything is written."""
-    return [(Path(target), diagram.encode(target, scale=scale, dpi=dpi)) for target in targets]
+    """Every output's bytes, rendered before anything is written; a budget error names the output."""
+    result = []
+    for target in targets:
+        try:
+            result.append((Path(target), diagram.encode(target, scale=scale, dpi=dpi)))
+        except budgets.BudgetError as exc:
+            raise budgets.BudgetError(f"{target}: {exc}") from None
+    return result
 
 
 def write_all(payloads: Payloads) -> None:
@@ -202,8 +210,8 @@ def _holds(path: Path, data: bytes) -> bool:
 def report_stale(found: list[Path], checked: int) -> int:
     """--check's lines on stderr; the exit status (1 if any output is stale)."""
     for path in found:
-        print(f"kerasvg: stale: {terminal_safe(str(path))} (differs from a fresh render; run without --check to update)",
-              file=sys.stderr)
+        why = "differs from a fresh render" if os.path.lexists(path) else "missing"
+        print(f"kerasvg: stale: {terminal_safe(str(path))} ({why}; run without --check to update)", file=sys.stderr)
     if found:
         print(f"kerasvg: {len(found)} of {checked} output(s) stale", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import budgets
+from ..diagram import format_of
 from ..scene.text import terminal_safe
 from .args import keywords
 from .errors import CliError, guard, report
@@ -49,7 +50,7 @@ def run(args) -> int:
     if folder is not None:
         return _batch(models, folder, options, args)
     for out in args.output:
-        check_output(out)
+        check_output(out, writing=not args.check)  # --check reports a missing folder's files as missing
     rendered = render_model(models[0], [Path(o) for o in args.output], options)
     if args.check:
         return report_stale(stale(rendered), len(rendered))
@@ -59,8 +60,9 @@ def run(args) -> int:
 
 def render_model(model: str, targets: Sequence[Path], options: RenderOptions) -> Payloads:
     """Read and draw one model: every target's bytes, rendered before anything is written; any failure
-    is a CliError naming the model."""
-    diagram = draw(model, options.keywords, load=options.load, imports=options.imports, debug=options.debug)
+    is a CliError naming the model. A writer's box limit is checked before layout."""
+    with budgets.writing(format_of(target) for target in targets):
+        diagram = draw(model, options.keywords, load=options.load, imports=options.imports, debug=options.debug)
     return guard(model, lambda: payloads(diagram, targets, options.scale, options.dpi), options.debug)
 
 

@@ -1,10 +1,12 @@
 """Per-layer styles from `color_map`, `styles` and theme `[layer]` tables: keys by class, layer name or glob."""
 from __future__ import annotations
 
+import bisect
 import difflib
 import fnmatch
+import re
 import warnings
-from typing import Any, Dict, Iterable, Mapping, Set, Tuple
+from typing import Any, Dict, Iterable, Mapping, Sequence, Set, Tuple
 
 from ..graph.model import ModelGraph
 from ..options import class_name
@@ -54,15 +56,30 @@ def check_keys(keys: Iterable[str], graph: ModelGraph, exempt: Set[str] = frozen
     """A string key must name a Keras layer class or match a layer (class, name or glob over names)."""
     names = [l.name for l in graph.layers]
     types = {l.type for l in graph.layers}
+    ordered = sorted(names)
     for key in keys:
         if key in exempt or key in KERAS_LAYER_CLASSES or key in types or key in graph._by_name:
             continue
-        if is_glob(key) and any(fnmatch.fnmatchcase(n, key) for n in names):
+        if is_glob(key) and matches_a_name(key, ordered):
             continue
         near = difflib.get_close_matches(key, list(dict.fromkeys(names + sorted(types | KERAS_LAYER_CLASSES))), n=3)
         hint = f" (nearest: {', '.join(near)})" if near else ""
         raise ValueError(f"{where} key {key!r} names no Keras layer class and matches no layer of model "
                          f"{graph.name!r}{hint}")
+
+
+def matches_a_name(glob: str, ordered: Sequence[str]) -> bool:
+    """Whether `glob` matches one of the sorted `ordered` names; only those starting with its literal
+    prefix are tried."""
+    prefix = re.split(r"[*?[]", glob, maxsplit=1)[0]
+    match = re.compile(fnmatch.translate(glob)).match
+    for position in range(bisect.bisect_left(ordered, prefix), len(ordered)):
+        name = ordered[position]
+        if not name.startswith(prefix):
+            return False
+        if match(name):
+            return True
+    return False
 
 
 def check_class_names(names: Iterable[str], graph: ModelGraph, where: str) -> None:

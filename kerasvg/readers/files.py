@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -19,6 +20,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 H5_CHILD_MEMORY = 1536 * 1024 ** 2  # address space h5py and numpy need before reading anything
 H5_CHILD_SECONDS = 10  # CPU seconds; the wall-clock limit is 2 s more
+ZIP_END_SEARCH = 22 + 65_535  # where a zip's end record can be: the last 22 bytes, after a comment of up to 64 KiB
+METADATA_BYTES = 64 * 1024  # a .keras archive's metadata.json: a version and a date
 
 
 def read_model_file(path: Path) -> Tuple[dict, Optional[WeightTree]]:
@@ -33,8 +36,8 @@ def read_model_file(path: Path) -> Tuple[dict, Optional[WeightTree]]:
         head = handle.read(8)
     weights = None
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
-        text = _config_from_zip(path)
-        weights = _archive_weights(path)
+        text, location = _read_archive(path)
+        weights = _archive_weights(path, location)
     elif head.startswith(HDF5_MAGIC):
         text, tree = _config_from_h5(path)
         weights = WeightTree(tree["layers"]) if tree else None
@@ -84,7 +87,7 @@ def looks_like(data: bytes) -> Optional[str]:
     return None
 
 
-def _archive_weights(path: Path) -> Optional[WeightTree]:
+def _archive_weights(path: Path, location: Optional[Tuple[int, int]]) -> Optional[WeightTree]:
     """The weight counts of a `.keras` archive's `model.weights.h5`, or None when there are none or they
     cannot be read: counts then come from the config where kerasvg knows the class, and are unknown
     otherwise. Read in pure Python (`kerasvg.readers.hdf5`); files using parts of HDF5 it does not read go to
@@ -92,7 +95,6 @@ def _archive_weights(path: Path) -> Optional[WeightTree]:
     from .hdf5 import FormatError
     from .isolate import IsolationError, run_isolated
 
-    location = weights_location(path)
     if location is None:
         return None
     try:
@@ -128,30 +130,69 @@ def _read_capped(path: Path) -> bytes:
         raise SavedModelError(str(exc)) from None
 
 
-def _config_from_zip(path: Path) -> bytes:
+def _read_archive(path: Path) -> Tuple[bytes, Optional[Tuple[int, int]]]:
+    """A `.keras` archive's config.json and where its weights are, from one reading of its directory, after
+    checking how many entries that directory holds."""
+    entries = zip_entries_at_most(path)
+    if entries > budgets.current().zip_entries:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: a zip directory of {entries:,} entries, which",
+                                                   "zip_entries")))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SavedModelError(f"{path}: not a readable zip archive ({exc})") from None
     with archive:
-        try:
-            info = archive.getinfo("config.json")
-        except KeyError:
-            names = ", ".join(archive.namelist()[:5]) or "nothing"
-            raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
-        size = os.path.getsize(path)
-        if not 0 <= info.header_offset <= size - 30:  # a local header is 30 bytes at least
-            raise SavedModelError(f"{path}: config.json is said to start at byte {info.header_offset:,}, outside the "
-                                  f"{size:,}-byte file (a damaged or crafted archive)")
-        limit = budgets.current().input_bytes
-        if info.file_size > limit:
-            raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
-                                                       "input_bytes")))
-        try:
-            with archive.open(info) as member:
-                data = member.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise SavedModelError(f"{path}: config.json cannot be unpacked ({exc})") from None
+        return _config_from_zip(path, archive), weights_location(path, archive)
+
+
+def zip_entries_at_most(path: Path) -> int:
+    """How many entries `zipfile` would read from an archive's central directory, at most: the entry
+    signatures in the bytes it would read, counted without building anything (0 without an end record)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - ZIP_END_SEARCH))
+        tail = handle.read()
+        end = len(tail) - 22 if tail[-22:-18] == b"PK\x05\x06" else tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) - end < 22:
+            return 0
+        directory_size = struct.unpack_from("<I", tail, end + 12)[0]
+        stop = size - len(tail) + end
+        if end >= 76 and tail[end - 20:end - 16] == b"PK\x06\x07":  # zip64: its end record gives the size
+            directory_size = max(directory_size, struct.unpack_from("<Q", tail, end - 36)[0])
+            stop -= 76
+        start = max(0, stop - directory_size)
+        handle.seek(start)
+        count, carry, remaining = 0, b"", stop - start
+        while remaining > 0:
+            chunk = handle.read(min(1 << 20, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            joined = carry + chunk  # a signature across two chunks is counted once
+            count += joined.count(b"PK\x01\x02")
+            carry = joined[-3:]
+    return count
+
+
+def _config_from_zip(path: Path, archive: zipfile.ZipFile) -> bytes:
+    try:
+        info = archive.getinfo("config.json")
+    except KeyError:
+        names = ", ".join(archive.namelist()[:5]) or "nothing"
+        raise SavedModelError(f"{path}: the archive has no config.json, so it is not a .keras model (it holds {names})") from None
+    size = os.path.getsize(path)
+    if not 0 <= info.header_offset <= size - 30:  # a local header is 30 bytes at least
+        raise SavedModelError(f"{path}: config.json is said to start at byte {info.header_offset:,}, outside the "
+                              f"{size:,}-byte file (a damaged or crafted archive)")
+    limit = budgets.current().input_bytes
+    if info.file_size > limit:
+        raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to {info.file_size:,} bytes, which",
+                                                   "input_bytes")))
+    try:
+        with archive.open(info) as member:
+            data = member.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise SavedModelError(f"{path}: config.json cannot be unpacked ({exc})") from None
     if len(data) > limit:
         raise SavedModelError(str(budgets.exceeded(f"{path}: config.json unpacks to more than it declares, which",
                                                    "input_bytes")))
@@ -204,6 +245,43 @@ def h5_model_config(path: str, limit: int) -> bytes:
         raise SavedModelError(str(budgets.exceeded(
             f"{path}: the model_config attribute of {len(data):,} bytes", "input_bytes", limit)))
     return data
+
+
+def saving_keras_version(path: Path) -> Optional[str]:
+    """The version of Keras (or tf_keras) that saved a `.keras` archive (its `metadata.json`) or a legacy
+    `.h5` file (its `keras_version` attribute, read in a child process), or None when the file does not say."""
+    from .isolate import IsolationError, run_isolated
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+        if head.startswith(HDF5_MAGIC):
+            return run_isolated(h5_keras_version, str(path), memory_bytes=H5_CHILD_MEMORY, seconds=H5_CHILD_SECONDS,
+                                what="the HDF5 library")
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("metadata.json")
+            if info.file_size > METADATA_BYTES:
+                return None
+            metadata = json.loads(archive.read(info))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError, IsolationError, ImportError,
+            NotImplementedError, RuntimeError):
+        return None
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    return str(version) if version is not None else None
+
+
+def h5_keras_version(path: str) -> Optional[str]:
+    """The `keras_version` attribute of a legacy `.h5` file, or None (run it isolated)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            value = handle.attrs.get("keras_version")
+    except OSError:
+        return None
+    if value is None:
+        return None
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _parse_json(data: bytes, path) -> dict:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
+from textwrap import shorten
 from typing import Iterable, Optional
 
 from ..graph.model import ModelGraph
 from .errors import NeedsLibraryError, SavedModelError
+from .files import saving_keras_version
 from .saved import read_saved_model
 
 KERAS_IMPORTED_PACKAGES = ("keras", "keras_hub", "keras_cv", "keras_nlp")
@@ -55,6 +57,10 @@ def load_with_keras(path: Path, imports: Iterable[str] = ()):
 
 
 def _load_failure(path: Path, exc: Exception, imports) -> str:
+    version = saving_keras_version(path)
+    if version is not None and version.split(".")[0] in ("1", "2"):
+        return (f"{path}: saved by tf_keras / Keras 2 (keras_version {version}), which Keras 3 could not load; "
+                f"drop --load (Python: load=False) and kerasvg reads the file itself, without Keras")
     text = " ".join(str(exc).split())
     try:
         read_saved_model(path)
@@ -62,10 +68,10 @@ def _load_failure(path: Path, exc: Exception, imports) -> str:
         package = needs.package
         if "Could not locate" in text or "Unknown" in text or "not found" in text:
             if package in KERAS_IMPORTED_PACKAGES:
-                return f"{path}: Keras cannot build {needs.registered}: is {package} installed? ({text[:200]})"
+                return f"{path}: Keras cannot build {needs.registered}: is {package} installed? ({shorten(text, 200)})"
             hint = (f"importing {', '.join(imports)} did not register it" if imports
                     else f"import the package that registers it first: --import {package}")
             return f"{path}: Keras does not know the class {needs.registered}; {hint}"
     except SavedModelError:
         pass
-    return f"{path}: Keras could not load the model ({type(exc).__name__}: {text[:300]})"
+    return f"{path}: Keras could not load the model ({type(exc).__name__}: {shorten(text, 300)})"

@@ -72,12 +72,13 @@ def _shape_list(value) -> List[Any]:
 
 
 class _Reader:
-    """Reads one model config, nested models included, counting layers, edges and depth against the budgets."""
+    """Reads one model config, nested models included, counting layers, edges, calls and depth against the budgets."""
 
     def __init__(self, source: str):
         self.source = source
         self.count = 0
         self.edges = 0
+        self.calls = 0
         self.depth = 0
         self.weights: List[Dict[str, Tuple[int, Optional[WeightTree]]]] = []
 
@@ -163,6 +164,7 @@ class _Reader:
     def _functional(self, name, kind, config, hints) -> ModelGraph:
         entries = config["layers"]
         names = [_layer_name(e, i) for i, e in enumerate(entries)]
+        self.check_calls(names, entries)
         masks = _mask_operations(names, entries, config.get("output_layers")) | _outside_graph(names, entries, config)
         if masks:
             entries = [e for n, e in zip(names, entries) if n not in masks]
@@ -187,6 +189,10 @@ class _Reader:
                 recorded.setdefault((src, node_index, tensor_index), shape)
         tensor_counts: Dict[Tuple[str, int], int] = {}  # (layer, node) → how many output tensors are recorded
         for src, node_index, tensor_index in recorded:
+            if tensor_index >= budgets.current().outputs:
+                raise SavedModelError(str(budgets.exceeded(
+                    f"{self.source}: output {tensor_index:,} of layer {short_repr(src)} (call {node_index}) is read, "
+                    f"so that call would have {tensor_index + 1:,} output tensors, which", "outputs")))
             key = (src, node_index)
             if tensor_index + 1 > tensor_counts.get(key, 0):
                 tensor_counts[key] = tensor_index + 1
@@ -239,6 +245,16 @@ class _Reader:
                 outputs.append(src)
         return ModelGraph(name=name, layers=layers, edges=tuple(edges),
                           inputs=tuple(l.name for l in layers if l.is_input), outputs=tuple(outputs), type=kind)
+
+    def check_calls(self, names: List[str], entries: List[dict]) -> None:
+        """Refuse, before reading them, more calls (inbound nodes) than one per layer and the calls budget."""
+        counts = [len(_inbound_nodes(e)) for e in entries]
+        self.calls += sum(counts)
+        if counts and self.calls - self.count > budgets.current().calls:
+            busiest = max(range(len(counts)), key=counts.__getitem__)
+            raise SavedModelError(str(budgets.exceeded(
+                f"{self.source}: {self.calls - self.count:,} calls beyond one per layer (layer "
+                f"{short_repr(names[busiest])} has {counts[busiest]:,} inbound nodes), which", "calls")))
 
     # -------- one layer
 
@@ -386,9 +402,15 @@ def _split_count(count: int, trainable: Optional[int], frozen: Optional[int]) ->
 
 
 def _is_operation(entry: dict) -> bool:
-    """A `keras.ops` call in a functional graph: drawn, but not one of `model.layers`."""
-    module = str(entry.get("module") or "")
-    return module.startswith(("keras.src.ops", "keras.ops"))
+    """A `keras.ops` call in a functional graph: drawn, but not one of `model.layers`.
+
+    Keras 3 names each entry's module, except in its legacy `.h5` files; there an operation is told
+    by its config, which lacks the `trainable` that every layer but InputLayer writes."""
+    if "module" in entry:
+        return str(entry.get("module") or "").startswith(("keras.src.ops", "keras.ops"))
+    config, nodes = entry.get("config"), _inbound_nodes(entry)
+    return (isinstance(config, dict) and "trainable" not in config and entry.get("class_name") != "InputLayer"
+            and bool(nodes) and all(isinstance(node, dict) for node in nodes))
 
 
 def _is_op_layer(entry: dict) -> bool:

@@ -24,11 +24,15 @@ MAX_LINKS = 1_000_000  # links of one weights file looked at (50,000 layers of f
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 
-def weights_location(path) -> Optional[Tuple[int, int]]:
-    """(offset, length) of the stored (uncompressed) weights member of a `.keras` archive, or None."""
+def weights_location(path, archive: Optional[zipfile.ZipFile] = None) -> Optional[Tuple[int, int]]:
+    """(offset, length) of the stored (uncompressed) weights member of a `.keras` archive (`archive`: the
+    archive already open), or None."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        if archive is not None:
             info = archive.getinfo(WEIGHTS_MEMBER)
+        else:
+            with zipfile.ZipFile(path) as opened:
+                info = opened.getinfo(WEIGHTS_MEMBER)
     except (KeyError, zipfile.BadZipFile, OSError):
         return None
     if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:

@@ -10,6 +10,7 @@ import zlib
 from dataclasses import replace
 from typing import Optional, Tuple, Union
 
+from .. import budgets
 from . import cairo_scene
 from .paint import MAX_RASTER_SIDE, PILLOW_MAX_PIXELS, PT_TO_PX, UNITS_PER_INCH, check_page
 
@@ -94,7 +95,8 @@ def raster_scale(scale: Optional[float], dpi: Optional[float], physical: bool) -
 
 
 def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Optional[int] = None) -> Tuple[int, int]:
-    """Refuse sizes cairo cannot rasterize (over 32,767 px a side), or over `max_pixels`, with a clear ValueError."""
+    """Refuse sizes cairo cannot rasterize (over 32,767 px a side), over the pixels budget or over `max_pixels`,
+    with a clear ValueError."""
     if not (math.isfinite(width_px) and math.isfinite(height_px)):
         raise ValueError(f"a raster of {width_px} x {height_px} px cannot be drawn{hint}")
     w, h = round(width_px), round(height_px)
@@ -110,6 +112,11 @@ def check_size(width_px: float, height_px: float, hint: str = "", max_pixels: Op
             f"a {w} x {h} px raster exceeds cairo's limit of {MAX_RASTER_SIDE} px a side; use a smaller scale "
             f"or dpi (this figure allows a scale up to {largest:.2f}){hint}"
         )
+    if w * h > budgets.current().pixels:
+        largest = math.sqrt(budgets.current().pixels / (width_px * height_px))
+        refused = budgets.exceeded(f"a {w:,} x {h:,} px image of {w * h:,} pixels", "pixels")
+        raise budgets.BudgetError(f"{refused}; or use a smaller scale or dpi (this figure allows up to {largest:.2f} "
+                                  f"times the one asked for){hint}")
     return w, h
 
 
