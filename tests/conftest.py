@@ -1,4 +1,5 @@
 import os
+import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -47,7 +48,9 @@ def seed_model(keras):
     from keras.models import Sequential
 
     model = Sequential(name="seed")
-    model.add(Dense(12, input_dim=8, activation="relu", name="dense"))
+    with warnings.catch_warnings():  # Keras 3 asks for an Input layer instead
+        warnings.filterwarnings("ignore", "Do not pass an `input_shape`/`input_dim`", UserWarning)
+        model.add(Dense(12, input_dim=8, activation="relu", name="dense"))
     model.add(Dense(8, activation="relu", name="dense_1"))
     model.add(Dense(1, activation="sigmoid", name="dense_2"))
     return model

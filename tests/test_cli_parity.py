@@ -159,8 +159,17 @@ def test_check_is_0_when_current_and_1_naming_stale_files(model_file, tmp_path, 
     outs[1].unlink()
     assert main(args + ["--check"]) == 1
     err = capsys.readouterr().err
-    assert f"stale: {outs[1]}" in err and f"stale: {outs[0]}" not in err
+    assert f"stale: {outs[1]} (missing;" in err and f"stale: {outs[0]}" not in err
     assert {o: o.read_bytes() for o in outs if o.exists()} == {o: b for o, b in before.items() if o != outs[1]}
+
+
+def test_check_reports_an_output_in_a_missing_folder_as_missing(model_file, tmp_path, capsys):
+    out = tmp_path / "docs" / "net.svg"
+    assert main(["render", str(model_file), "-o", str(out), "--check"]) == 1
+    assert f"stale: {out} (missing;" in capsys.readouterr().err
+    assert not out.parent.exists()
+    assert main(["render", str(model_file), "-o", str(out)]) == 2  # writing still needs the folder
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_check_in_a_batch_and_jobs_give_the_same_bytes(model_file, tmp_path, capsys):

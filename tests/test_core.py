@@ -191,6 +191,7 @@ visualkeras.layered_view(model).save('model_visualization.png')
 """
 
 
+@pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`/`input_dim`:UserWarning")  # as the blog writes it
 def test_blog_example_runs_as_written(tmp_path, monkeypatch, keras):
     monkeypatch.chdir(tmp_path)
     scope = {}
@@ -412,6 +413,7 @@ def test_a_nested_model_is_one_layer_group(keras):
     assert edges(d) == [("outer_in", "encoder"), ("encoder", "head")]
 
 
+@pytest.mark.filterwarnings(r"ignore:`build\(\)` was called on layer 'tower':UserWarning")  # `spare` stays unbuilt
 def test_a_subclassed_model_gets_inferred_connectors_and_computed_shapes(keras):
     L = keras.layers
 

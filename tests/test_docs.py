@@ -1,4 +1,4 @@
-"""The documentation's examples run, its pictures exist, and the README stays a short front page.
+"""The documentation's and the README's examples run, its pictures exist, and the README stays a short front page.
 
 Each page's fenced blocks run in document order in a folder of their own: ```python blocks in one
 namespace per page, the `kerasvg …` lines of ```bash blocks as shell commands, and a code block captioned
@@ -22,6 +22,7 @@ import kerasvg
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
+EXAMPLE_PAGES = [*PAGES, ROOT / "README.md"]
 FENCE = re.compile(r"^(`{3,})(\{code-block\}\s*)?(\w*)[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
 KERASVG_BIN = Path(sys.executable).parent
 
@@ -71,7 +72,8 @@ def test_every_page_is_found():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES, ids=[page.stem for page in PAGES])
+@pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`/`input_dim`:UserWarning")  # the blog post's input_dim
+@pytest.mark.parametrize("page", EXAMPLE_PAGES, ids=[page.stem for page in EXAMPLE_PAGES])
 def test_page_examples_run(page, model_files, tmp_path, monkeypatch):
     found = list(blocks(page))
     runnable = [b for b in found if b[0] in ("python", "bash") or b[1]]
@@ -138,3 +140,13 @@ def test_docs_build_configuration_and_extra():
     recipe = makefile.split("\ndocs:", 1)[1].split("\n\n", 1)[0]
     assert '".[docs]"' in recipe and "sphinx -W" in recipe
     assert "make docs" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_make_demo_uses_an_activated_virtual_environment(tmp_path):
+    venv = tmp_path / "activated"
+    plan = subprocess.run(["make", "-n", "-C", str(ROOT), "demo"], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, VIRTUAL_ENV=str(venv))).stdout
+    assert f"{venv}/bin/pip install" in plan and f"{venv}/bin/kerasvg demo" in plan and ".venv/" not in plan
+    plain = subprocess.run(["make", "-n", "-C", str(ROOT), "demo"], capture_output=True, text=True, check=True,
+                           env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}).stdout
+    assert ".venv/bin/kerasvg demo" in plain

@@ -1,4 +1,6 @@
-"""What a newcomer meets first: one version, install hints, CLI typos, missing folders, files that are not models."""
+"""What a newcomer meets first: one version, install hints, CLI typos, missing folders, files that are not models,
+tf_keras files given to --load, and legacy .h5 files counted as their .keras twins."""
+import json
 import re
 import subprocess
 import sys
@@ -6,9 +8,11 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from conftest import layer_groups, parse_svg
 
 import kerasvg
 from kerasvg.cli import DEMO_MODEL, main
+from kerasvg.readers.saved import graph_from_config, h5_model_config
 from kerasvg.writers.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +62,13 @@ def test_license_changelog_and_extras():
         assert not base & {re.split(r"[<>=\[ ]", dep)[0].lower() for dep in extras[name]}, name
 
 
-def test_readme_has_no_stale_statements():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "NotImplementedError" not in readme
-    assert "kerasvg/hdf5.py" not in readme and "`kerasvg.hdf5`" not in readme
-    assert "repository URL>" not in readme and "- repo: local" in readme
+def test_readme_and_docs_have_no_stale_statements():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text(encoding="utf-8") for page in pages)
+    assert "NotImplementedError" not in text
+    assert "kerasvg/hdf5.py" not in text and "`kerasvg.hdf5`" not in text
+    assert "repository URL>" not in text
+    assert "- repo: local" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 # ---- install hints ------------------------------------------------------------------------------
@@ -170,3 +176,86 @@ def test_an_empty_file_is_called_empty(tmp_path, capsys):
     path.write_bytes(b"")
     with pytest.raises(Exception, match="the file is empty, so not a Keras model"):
         kerasvg.read(str(path))
+
+
+# ---- saved files ---------------------------------------------------------------------------------
+
+
+def _tf_keras_model_keras3_cannot_load():
+    """A tf_keras model with a TFOpLambda (`tf.reshape`), which Keras 3 cannot build from any file."""
+    tf_keras = pytest.importorskip("tf_keras")
+    import tensorflow as tf
+
+    x = tf_keras.Input((4,), name="x")
+    h = tf_keras.layers.Dense(6, name="d")(x)
+    return tf_keras.Model(x, tf.reshape(h, (-1, 2, 3)), name="tk_op")
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_load_of_a_tf_keras_file_says_to_drop_load(suffix, tmp_path, capsys):
+    path = tmp_path / f"tk{suffix}"
+    _tf_keras_model_keras3_cannot_load().save(path)
+    capsys.readouterr()
+    assert main(["render", str(path), "--load", "-o", str(tmp_path / "loaded.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.fullmatch(
+        rf"kerasvg: error: {re.escape(str(path))}: saved by tf_keras / Keras 2 \(keras_version 2\.[\d.]+\), which "
+        r"Keras 3 could not load; drop --load \(Python: load=False\) and kerasvg reads the file itself, without Keras\n",
+        err), err
+    assert not (tmp_path / "loaded.svg").exists()
+    assert main(["render", str(path), "-o", str(tmp_path / "read.svg")]) == 0  # the advice works
+    assert 'data-name="d"' in (tmp_path / "read.svg").read_text(encoding="utf-8")
+
+
+def _keras3_ops_model(keras):
+    """Weightless layers, `keras.ops` calls (saved as operation nodes) and a class kerasvg has no rule for."""
+    L, ops = keras.layers, keras.ops
+
+    @keras.saving.register_keras_serializable(package="kvpapercuts")
+    class Gain(L.Layer):
+        def build(self, shape):
+            self.gain = self.add_weight(shape=(shape[-1],), name="gain")
+
+        def call(self, x):
+            return x * self.gain
+
+    image = keras.Input((8, 8, 3), name="image")
+    a = L.Conv2D(4, 3, padding="same", name="conv_a")(image)
+    b = L.Conv2D(4, 3, padding="same", name="conv_b")(image)
+    x = L.Concatenate(name="concat")([a, L.Add(name="add")([a, b])])
+    x = L.Activation("relu", name="relu")(L.MaxPooling2D(name="pool")(x))
+    x = L.Reshape((16, 8), name="reshape")(L.Dropout(0.1, name="dropout")(x))
+    x = ops.sigmoid(ops.mean(ops.transpose(x, (0, 2, 1)), axis=-1))
+    x = Gain(name="gain")(L.Flatten(name="flatten")(ops.expand_dims(x, -1)))
+    return keras.Model(image, L.Dense(2, name="head")(x), name="ops_and_layers")
+
+
+def _drawn_params(source):
+    """layer name → (type, parameter count as drawn)."""
+    return {g.get("data-name"): (g.get("data-type"), g.get("data-params"))
+            for g in layer_groups(parse_svg(kerasvg.layered_view(source).svg))}
+
+
+OPS = ("Transpose", "Mean", "Sigmoid", "ExpandDims")  # op names get a session counter (transpose_3): found by type
+
+
+def test_keras3_legacy_h5_counts_every_layer_as_the_keras_archive_does(keras, tmp_path):
+    model = _keras3_ops_model(keras)
+    model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.h5")
+    archive, legacy = _drawn_params(tmp_path / "m.keras"), _drawn_params(tmp_path / "m.h5")
+    assert legacy == archive == _drawn_params(model)
+    weightless = {kind: params for kind, params in archive.values() if kind in (*OPS, "Add", "Flatten", "InputLayer")}
+    assert weightless == dict.fromkeys((*OPS, "Add", "Flatten", "InputLayer"), "0")
+    assert archive["gain"] == ("Gain", "8") and all(params for _, params in archive.values())
+
+
+def test_a_legacy_h5_without_its_weights_keeps_real_unknowns_unknown(keras, tmp_path):
+    path = tmp_path / "m.h5"
+    _keras3_ops_model(keras).save(path)
+    graph = graph_from_config(json.loads(h5_model_config(str(path), 1 << 24)))  # the config alone
+    assert graph.layer("gain").params is None  # only the weights know this class's count
+    assert graph.layer("head").params == 18
+    ops = {layer.type: layer for layer in graph.layers if layer.type in OPS}
+    assert {kind: layer.params for kind, layer in ops.items()} == dict.fromkeys(OPS, 0)
+    assert ops["Transpose"].shape_text == "(None, 8, 16)" and ops["Transpose"].index is None  # not a layer

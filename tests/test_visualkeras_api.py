@@ -151,10 +151,14 @@ def test_advanced_styles_text_callable_and_logos(conv_model, tmp_path):
               "conv_b": {"image": str(icon), "image_fit": "contain", "image_axis": "x"},
               "dense": {"image": str(icon), "image_fit": "cover", "image_axis": "y", "fill": "#123456"}}
     logos = [{"name": "Icon", "file": str(icon), "layers": ["conv_a"], "axis": "z", "size": 0.45}]
-    with pytest.warns(UserWarning, match="images"):
+    with pytest.warns(UserWarning) as caught:
         image = visualkeras.layered_view(conv_model, draw_volume=True, styles=styles, logo_groups=logos,
                                          logos_legend=True, legend=True, to_file=str(out), legend_text_spacing_offset=0,
                                          text_callable=lambda i, layer: (layer.name, i % 2 == 0))
+    messages = {str(w.message) for w in caught}
+    assert "styles['conv_a']['image']: kerasvg does not draw images on layers; ignored" in messages
+    assert {"logo_groups: kerasvg does not draw logos; ignored", "logos_legend: kerasvg does not draw logos; ignored"} \
+        <= messages
     assert isinstance(image, Image.Image) and image.width > 0 and out.stat().st_size > 0
     assert front_fill(groups_by_name(image)["dense"]) == "#123456"
     assert label_lines(image)["pool"] == ["pool"]
@@ -230,6 +234,7 @@ V020_CASES = [("keras", "sequential", False), ("keras", "sequential", True), ("k
               ("tf_keras", "functional", True)]
 
 
+@pytest.mark.filterwarnings("ignore:Argument `input_shape` is deprecated:UserWarning")  # Keras 3, on 0.2.0's models
 @pytest.mark.parametrize("lib_name, kind, nested", V020_CASES)
 def test_visualkeras_020_models_draw(lib_name, kind, nested):
     import importlib
