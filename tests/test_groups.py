@@ -389,3 +389,13 @@ def test_a_stage_wrapped_onto_later_rows_is_captioned_on_each(tmp_path):
             assert x < tx < x + w and y < ty < y + 20
     tikz = diagram.to_tikz()
     assert tikz.count("(continued)") == sum(len(_rects(g)) - 1 for g in wrapped)
+
+
+@pytest.mark.slow
+def test_a_narrow_continued_row_says_cont_never_the_bare_stage_name(apps):
+    """A bare `conv4` on a later row reads as a new stage: a narrow row gets `conv4 (cont.)` instead."""
+    root = _root(layered_view(apps("DenseNet121")).to_svg())
+    texts = [(g.get("data-group-name"), t.text) for g in _groups(root) for t in g.findall(f"{NS}text")
+             if t.get("class") == "caption continued"]
+    assert {text for _, text in texts} >= {"conv4 (cont.)"}
+    assert all(text in (f"{name} (continued)", f"{name} (cont.)") for name, text in texts)

@@ -263,8 +263,8 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
             label_at = (x, label_at[1])
         if group:  # a group wrapped onto later rows says whose they are
             for rect in rects[1:]:
-                texts = [t for t in (f"{spec.name} (continued)", spec.name)
-                         if opts.measure(t) * bold <= rect[2] - rect[0] - 8.0]
+                texts = [t for t in (f"{spec.name} (continued)", f"{spec.name} (cont.)")
+                         if opts.measure(t) * bold <= rect[2] - rect[0] - 8.0]  # never the bare name: a new stage
                 if texts:
                     text, x = _caption_spot(texts, rect, rect[1] + line_height * 0.8, bold, opts, lines)
                     continued.append((text, x, rect[1] + line_height * 0.8))

@@ -15,6 +15,7 @@ ASPECT_TOLERANCE = math.log(1.15)
 BREAK_WINDOWS = (0.7, 0.85)  # a row may end this far into its width, where fewest edges cross
 LEGIBLE_WIDTH_PER_FONT = 90.0  # drawing width in font sizes: 10 in at 8 pt is 960 / (8 * 4 / 3) = 90
 MAX_REGUESSES = 2  # row counts re-guessed from measured figures when the first guesses miss the aspect
+GIANT_COLUMNS = 2_000  # above this, one break window and one first guess: each measurement is a whole build
 
 
 def choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions,
@@ -48,8 +49,11 @@ def choose_rows(nodes, columns, busy, pairs, opts: LayoutOptions,
     guess = max(1, round(math.sqrt(total / (height * aspect))))
     best, best_score = single, None
     measured: Dict[Tuple[Tuple[int, int], ...], Tuple[float, float]] = {}
-    for window in BREAK_WINDOWS:  # a wider window finds block boundaries; a narrower one packs tighter
-        counts, tried = sorted({max(1, guess + d) for d in range(-1, 3)}), set()
+    giant = count > GIANT_COLUMNS
+    windows = BREAK_WINDOWS[:1] if giant else BREAK_WINDOWS
+    spread = (0,) if giant else range(-1, 3)
+    for window in windows:  # a wider window finds block boundaries; a narrower one packs tighter
+        counts, tried = sorted({max(1, guess + d) for d in spread}), set()
         for _ in range(MAX_REGUESSES + 1):
             for k in counts:
                 tried.add(k)
