@@ -27,6 +27,7 @@ exclude_patterns = ["_build"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 default_role = "code"
+smartquotes = False  # `--width` stays two hyphens in the generated CLI reference
 
 html_theme = "furo"
 html_title = f"kerasvg {release}"
@@ -46,6 +47,7 @@ def keyword_fields(app, what, name, obj, options, lines):
 
     A keyword of a documented function or class that its docstring does not describe is a build warning.
     """
+    lines[:] = [line.replace("\\", "\\\\") for line in lines]  # a docstring's `\input` is text, not an escape
     if what not in ("function", "class", "method"):
         return
     try:

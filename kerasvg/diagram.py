@@ -236,7 +236,7 @@ class Diagram(PILImage.Image):
             flat.convert("RGB").save(out, format=kind.upper(), **params)
         return out.getvalue()
 
-    def save(self, fp, format: Optional[str] = None, *, scale: Optional[float] = None, dpi=None,
+    def save(self, fp, format: Optional[str] = None, *, scale: Optional[float] = None, dpi: Optional[float | Tuple[float, float]] = None,
              **params) -> "Diagram":
         """Write to a path or a binary file object; the format comes from `format` or the extension.
 

@@ -121,7 +121,7 @@ def layered_view(
     visualkeras's meaning. visualkeras's keywords (to_file … styles) may also be given by position, in
     visualkeras's order. Precedence: explicit keywords > `options` > `preset`.
 
-    to_file: also save to this path (format from the extension: .svg .png .jpg .jpeg .pdf .html).
+    to_file: also save to this path (format from the extension, as `Diagram.save`: .svg .png .jpg .pdf .html .tex .pptx …).
     min_z: smallest box depth along the flow, px (visualkeras sizing; default: kerasvg's log sizing).
     min_xy: smallest box height and depth across the flow, px.
     max_z: largest box extent along the flow, px.

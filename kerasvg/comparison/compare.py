@@ -214,8 +214,8 @@ def _count(value) -> str:
 def diff(a, b, **keywords):
     """Draw models `a` and `b` in one diagram with what changed marked; returns a `Diagram`.
 
-    `a` and `b` are live Keras models, `ModelGraph`s or saved files (.keras, .h5, .json). Keywords are
-    `layered_view`'s; layers only in `b` are marked added, only in `a` removed (drawn ghosted where they
+    `a` and `b` are live Keras models, `ModelGraph` objects or saved files (.keras, .h5, .json). Keywords
+    are those of `layered_view`; layers only in `b` are marked added, only in `a` removed (drawn ghosted where they
     were), paired layers that differ changed. Every `g.layer` and connector carries `data-diff`.
     """
     return render(compare(a, b, expand=bool(keywords.get("expand_nested"))), **keywords)

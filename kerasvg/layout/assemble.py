@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
 from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
+from ..scene.text import BOLD_WIDTH
 from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, place
 from .geometry import box_bounds, box_faces, project_depth
 from .routing import assign_tracks, plan_routes, route_coordinates, swap
@@ -26,6 +27,7 @@ def layout(items: Sequence[Item], edges: Sequence[Tuple[str, str]], opts: Layout
     busy = busy_gaps(nodes, pairs)
     columns = Columns(nodes)
     busy |= _stage_boundaries(columns, opts)
+    columns.caption_room = _caption_room(nodes, opts)
     rows = choose_rows(nodes, columns, busy, pairs, opts,
                        lambda rows: _measure_rows(nodes, columns, rows, busy, pairs, opts))
     return _build(nodes, columns, rows, busy, pairs, opts)
@@ -40,6 +42,20 @@ def _stage_boundaries(columns, opts: LayoutOptions) -> Set[int]:
     stages = [{stage(column[0].item.name)} if len(column) == 1 else {stage(n.item.name) for n in column}
               for column in columns]
     return {c - 1 for c in range(1, len(stages)) if stages[c] != stages[c - 1]}
+
+
+def _caption_room(nodes, opts: LayoutOptions) -> Dict[int, Tuple[int, float]]:
+    """Per stage: its last column → (its first column, the width its whole caption needs from its first box),
+    so that the next stage starts after the caption and no number of it is dropped."""
+    if opts.transposed:
+        return {}
+    rank = {n.item.name: n.rank for n in nodes}
+    room = {}
+    for spec in opts.frames:
+        ranks = [rank[m] for m in spec.members if m in rank] if spec.kind == "stage" else []
+        if ranks:
+            room[max(ranks)] = (min(ranks), opts.measure(spec.label) * BOLD_WIDTH + 8.0)
+    return room
 
 
 def _node(it: Item, index: int, opts: LayoutOptions) -> Node:
@@ -255,7 +271,10 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
             stop = min((s for s in stage_starts.get(first_row, ()) if s > rects[0][2]), default=math.inf) - 12.0
             label, x = _stage_caption(spec, rects[0], label_at[1], bold, opts, lines, captions, stop)
             label_at = (x, label_at[1])
-            captions.append((x, label_at[1], x + opts.measure(label) * bold))
+            end = x + opts.measure(label) * bold
+            captions.append((x, label_at[1], end))
+            if end + 4.0 > rects[0][2] and end + 4.0 <= stop + 12.0 - FRAME_MARGIN:  # the frame widens to it
+                rects[0] = (rects[0][0], rects[0][1], end + 4.0, rects[0][3])
         elif spec.kind == "block":
             widest = opts.measure(label) * bold
             texts = [label] + [t for t in spec.shorter if opts.measure(t) * bold < widest]

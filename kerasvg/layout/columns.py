@@ -119,6 +119,7 @@ class Columns(list):
         self.box = [_extents(column, False) for column in self]
         self.full = [_extents(column, True) for column in self]
         self.gap = [max((n.item.gap_before for n in column), default=0.0) for column in self]
+        self.caption_room: Dict[int, Tuple[int, float]] = {}  # a stage's last column → (first column, caption width)
 
 
 def _extents(column: List[Node], with_labels: bool) -> Tuple[float, float]:
@@ -156,6 +157,10 @@ def place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, s
             wall = centre - full_left
         else:
             centre = previous_right + opts.spacing + box_left
+        room = columns.caption_room.get(c - 1)
+        if room is not None and room[0] in centres:  # the stage before ends here: after its caption
+            start_of_stage = centres[room[0]] - columns.box[room[0]][0]
+            centre = max(centre, start_of_stage + room[1] + opts.spacing + box_left)
         for node in column:
             if not node.item.lines:
                 continue
