@@ -211,19 +211,22 @@ def test_every_model_fits_one_column_with_legible_text(keras):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["EfficientNetB0", "MobileNetV2"])
+@pytest.mark.parametrize("name", ["ResNet50", "DenseNet121", "EfficientNetB0", "InceptionV3", "MobileNetV2",
+                                  "ConvNeXtTiny"])
 @pytest.mark.parametrize("options", [{}, {"detail": "blocks"}], ids=["default", "blocks"])
 def test_every_stage_caption_keeps_its_shape_and_block_count(apps, name, options):
-    """A one-block stage is narrower than its caption: the next stage moves over and the frame widens to it."""
+    """A narrow stage (EfficientNetB0's one-block stage 1) is narrower than its caption: the next stage moves
+    over and the frame widens to it, so no caption drops its shape or block count."""
     root = _root(layered_view(apps(name), **options))
     frames = [g for g in root.iter(f"{NS}g") if "group" in _classes(g) and g.get("data-level") == "stage"]
     captions = {}
     for g in frames:
         text = next(t for t in g.findall(f"{NS}text") if t.get("class") == "caption")
-        captions[g.get("data-group-name")] = text.text
         rect = next(r for r in g.findall(f"{NS}rect") if "group-frame" in _classes(r))
         assert float(text.get("x")) >= float(rect.get("x")), text.text
-    stages = {k: v for k, v in captions.items() if k.startswith("stage")}
-    assert len(stages) == 7
+        captions[g.get("data-group-name")] = text.text
+    stages = {k: v for k, v in captions.items() if k not in ("stem", "head")}
+    assert len(stages) >= 3
     for stage, caption in stages.items():
-        assert caption.startswith(f"{stage} · ") and caption.count("×") == 2 and caption.endswith(("block", "blocks")), caption
+        assert caption.startswith(f"{stage} · ") and caption.count("×") == 2, caption
+        assert caption.endswith((" block", " blocks")), caption
