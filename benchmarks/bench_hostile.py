@@ -158,23 +158,12 @@ def glob_theme(keys: int, layers: int) -> str:
 
 
 def zip_of_entries(path: Path, entries: int) -> None:
-    """A `.keras` whose central directory lists config.json and `entries - 1` more entries, written by hand."""
-    import struct
-    import zlib
+    """A `.keras` whose central directory lists config.json and `entries - 1` more entries, written by hand
+    (the builder of tests/test_budgets_shapes.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_budgets_shapes import hand_made_archive
 
-    config = json.dumps(chain_config(2)).encode()
-    crc, name = zlib.crc32(config), b"config.json"
-    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, len(config), len(config), len(name), 0)
-
-    def central(entry: bytes, size: int, checksum: int) -> bytes:
-        return struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, checksum, size, size, len(entry),
-                           0, 0, 0, 0, 0, 0) + entry
-
-    directory = central(name, len(config), crc) + central(b"x", 0, 0) * (entries - 1)
-    start = len(local) + len(name) + len(config)
-    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, min(entries, 0xFFFF), min(entries, 0xFFFF), len(directory),
-                      start, 0)
-    path.write_bytes(local + name + config + directory + end)
+    hand_made_archive(path, entries)
 
 
 def busy_h5(path: Path) -> bool:

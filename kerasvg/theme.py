@@ -163,7 +163,7 @@ class Theme:
     def style_for(self, type_name: str, category: str, name: Optional[str] = None) -> Dict[str, str]:
         """fill / outline / pattern for a layer: [layer."name"] beats a [layer."glob*"] on names beats
         [layer.Class] beats [category.name] beats defaults."""
-        style = {k: v.default for k, v in STYLE_KEYS.items()}
+        style = dict(self._style_defaults)
         style.update(self.values["category"].get(category, {}))
         tables = self.values["layer"]
         style.update(tables.get(type_name, {}))
@@ -174,6 +174,10 @@ class Theme:
         if not style["outline"]:
             style["outline"] = self.values["box"]["stroke"]
         return style
+
+    @functools.cached_property
+    def _style_defaults(self) -> Dict[str, Any]:
+        return {k: v.default for k, v in STYLE_KEYS.items()}
 
     @functools.cached_property
     def _globs(self) -> GlobStyles:
