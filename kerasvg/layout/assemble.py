@@ -258,7 +258,7 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
                 rect = (left - side, top - 2.0, right + side, bottom)
             rects.append(rect)
         x0, y0, x1, _ = rects[0]
-        bold = 1.1 if spec.kind == "stage" else 1.0  # stage captions are bold
+        bold = BOLD_WIDTH if spec.kind == "stage" else 1.0  # stage captions are bold
         label = spec.label
         for shorter in spec.shorter:
             if opts.measure(label) * bold <= x1 - x0 - 8.0:

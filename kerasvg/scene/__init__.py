@@ -7,7 +7,7 @@ flag, a diff status); the legend says what each entry is (a layer type, the froz
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from ..graph.table import StageRecord
@@ -165,3 +165,39 @@ class Scene:
     diff: Optional[DiffSummary] = None
     block_key: Optional[BlockKey] = None
     stages: Tuple["StageRecord", ...] = ()  # the whole model's stages (each block outside them), for the table
+
+
+def nesting_order(scene: Scene) -> Iterator[Tuple[str, int, Optional[Frame]]]:
+    """The order every writer draws the boxes in: an expanded nested model's frame opens, its layers and inner
+    frames follow in model order, then it closes. Yields ("open", k, frame), ("box", i, None) and
+    ("close", k, frame), where i indexes `scene.boxes` and k the nested frames, largest first."""
+    nested = sorted((f for f in scene.frames if f.kind == "nested"), key=lambda f: -len(f.members))
+    parents: Dict[str, List[Frame]] = {}
+    for frame in nested:
+        for member in frame.members:
+            parents.setdefault(member, []).append(frame)
+    position = {b.name: i for i, b in enumerate(scene.boxes)}
+    done = set()
+
+    def within(frame: Frame, depth: int):
+        k = nested.index(frame)
+        yield "open", k, frame
+        for member in sorted((m for m in frame.members if m in position), key=position.get):
+            if member in done:
+                continue
+            chain = parents[member]
+            if len(chain) > depth + 1:
+                yield from within(chain[depth + 1], depth + 1)
+            else:
+                done.add(member)
+                yield "box", position[member], None
+        yield "close", k, frame
+
+    for i, box in enumerate(scene.boxes):
+        if box.name in done:
+            continue
+        if box.name in parents:
+            yield from within(parents[box.name][0], 0)
+        else:
+            done.add(box.name)
+            yield "box", i, None

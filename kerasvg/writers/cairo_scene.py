@@ -18,6 +18,7 @@ import math
 import re
 from typing import Dict, NamedTuple, Optional, Tuple
 
+from ..scene import nesting_order
 from ..scene.text import xml_safe
 from ..theme import alpha
 from .paint import (
@@ -488,7 +489,7 @@ class _Painter:
         frames = [f for f in scene.frames if f.kind in ("stage", "block")]
         if not frames:
             return
-        from ..scene.text import text_width
+        from ..scene.text import BOLD_WIDTH, text_width
 
         ink = canvas["text_color"][:7]
         stroke = colour(ink, 0.55)
@@ -503,45 +504,22 @@ class _Painter:
             x, y = frame.label_at
             for text, x, y in [(frame.label, x, y)] + list(frame.continued):
                 if backdrop is not None:
-                    width = text_width(text, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
+                    width = text_width(text, scene.font_size, canvas["font_family"]) * (BOLD_WIDTH if bold else 1.0)
                     if self._rect(x - 1.5, y - scene.font_size * 0.85, width + 3, scene.font_size * 1.1):
                         self._paint(backdrop)
                 self._text(x, y, text, colour(ink), bold=bold)
 
     def layers(self) -> None:
-        """Boxes in the order `svg._layers_xml` writes them: a nested model's frame, then its layers."""
+        """Boxes in `nesting_order`, as the SVG writer writes them: a nested model's frame, then its layers."""
         scene = self.scene
-        nested = sorted((f for f in scene.frames if f.kind == "nested"), key=lambda f: -len(f.members))
-        parents: Dict[str, list] = {}
-        for frame in nested:
-            for member in frame.members:
-                parents.setdefault(member, []).append(frame)
-        position = {b.name: i for i, b in enumerate(scene.boxes)}
         ink = self.theme.values["canvas"]["text_color"][:7]
-        done = set()
-
-        def emit_frame(frame, depth):
-            self._frame_rects(frame, ink, False, True)
-            x, y = frame.label_at
-            self._text(x, y, frame.label, colour(ink))
-            for member in sorted((m for m in frame.members if m in position), key=position.get):
-                if member in done:
-                    continue
-                chain = parents[member]
-                if len(chain) > depth + 1:
-                    emit_frame(chain[depth + 1], depth + 1)
-                else:
-                    done.add(member)
-                    self.layer(scene.boxes[position[member]])
-
-        for b in scene.boxes:
-            if b.name in done:
-                continue
-            if b.name in parents:
-                emit_frame(parents[b.name][0], 0)
-            else:
-                done.add(b.name)
-                self.layer(b)
+        for event, index, frame in nesting_order(scene):
+            if event == "box":
+                self.layer(scene.boxes[index])
+            elif event == "open":
+                self._frame_rects(frame, ink, False, True)
+                x, y = frame.label_at
+                self._text(x, y, frame.label, colour(ink))
 
     def _face_paints(self, style, fill_opacity: float, stroke_opacity: float):
         """Fill and stroke of each face role, with the opacities the faces inherit (or set themselves)."""

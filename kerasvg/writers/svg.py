@@ -5,8 +5,8 @@ import hashlib
 import json
 from typing import Dict, Optional, Tuple
 
-from ..scene import Scene
-from ..scene.text import name_key, text_width, xml_safe
+from ..scene import Scene, nesting_order
+from ..scene.text import BOLD_WIDTH, name_key, text_width, xml_safe
 from ..theme import Theme, alpha
 from .paint import (
     CJK_FAMILY,
@@ -403,7 +403,7 @@ def _groups_xml(scene, canvas) -> str:
         bold = ' font-weight="bold"' if frame.kind == "stage" else ""
         for kind, text, x, y in [("caption", frame.label, x, y)] + [("caption continued", *c) for c in frame.continued]:
             if backdrop is not None:
-                width = text_width(text, scene.font_size, canvas["font_family"]) * (1.1 if bold else 1.0)
+                width = text_width(text, scene.font_size, canvas["font_family"]) * (BOLD_WIDTH if bold else 1.0)
                 out.append(f'<rect class="caption-backdrop" x="{number(x - 1.5)}" y="{number(y - rise)}" '
                            f'width="{number(width + 3)}" height="{backdrop_height}"{paint} />')
             out.append(f'<text class="{kind}" x="{number(x)}" y="{number(y)}" text-anchor="start"{bold} fill="{colour}">'
@@ -416,49 +416,25 @@ def _groups_xml(scene, canvas) -> str:
 def _layers_xml(scene, styles, box_style, canvas, shade_step, ink: Optional[DiffInk] = None) -> str:
     """One group per layer; an expanded nested model is a layer group holding its layers' groups."""
     out = [f'<g class="layers" stroke-linejoin="round" stroke-width="{fmt(box_style["stroke_width"])}" text-anchor="middle">']
-    nested = [f for f in scene.frames if f.kind == "nested"]
-    nested.sort(key=lambda f: -len(f.members))
-    parents: Dict[str, list] = {}
-    for frame in nested:
-        for member in frame.members:
-            parents.setdefault(member, []).append(frame)
-    position = {b.name: i for i, b in enumerate(scene.boxes)}
     group_layers = {layer.name: layer for layer, _ in scene.graph.groups}
     text_colour = canvas["text_color"][:7]
     emit_layer = _layer_xml_writer(scene, styles, box_style, canvas, shade_step, out, ink)
-    done = set()
-
-    def emit_frame(frame, depth):
-        layer = group_layers[frame.name]
-        diff_attrs, diff_title = _diff_attrs(frame.diff, ink, nested=True)
-        out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
-                   f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
-                   f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{nested.index(frame)}"{diff_attrs}>'
-                   f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>{_frame_rects(frame, text_colour, False)}')
-        x, y = frame.label_at
-        out.append(f'<text class="frame-label" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start" '
-                   f'fill="{text_colour}">{_esc_text(xml_safe(frame.label))}</text>')
-        for member in sorted((m for m in frame.members if m in position), key=position.get):
-            if member in done:
-                continue
-            chain = parents[member]
-            if len(chain) > depth + 1:
-                emit_frame(chain[depth + 1], depth + 1)
-            else:
-                emit_box(position[member])
-        out.append("</g>")
-
-    def emit_box(i):
-        done.add(scene.boxes[i].name)
-        emit_layer(i)
-
-    for i, b in enumerate(scene.boxes):
-        if b.name in done:
-            continue
-        if b.name in parents:
-            emit_frame(parents[b.name][0], 0)
+    for event, index, frame in nesting_order(scene):
+        if event == "box":
+            emit_layer(index)
+        elif event == "close":
+            out.append("</g>")
         else:
-            emit_box(i)
+            layer = group_layers[frame.name]
+            diff_attrs, diff_title = _diff_attrs(frame.diff, ink, nested=True)
+            out.append(f'<g class="layer nested" data-category="other" data-name="{_esc(name_key(layer.name))}" '
+                       f'data-params="{_count_attr(layer.params)}" data-shape="{_esc(xml_safe(layer.shape_text))}" '
+                       f'data-type="{_esc(xml_safe(layer.type))}" id="{ID_TOKEN}-group-{index}"{diff_attrs}>'
+                       f'<title>{_esc_text(xml_safe(_title(layer) + diff_title))}</title>'
+                       f'{_frame_rects(frame, text_colour, False)}')
+            x, y = frame.label_at
+            out.append(f'<text class="frame-label" x="{fmt(x)}" y="{fmt(y)}" text-anchor="start" '
+                       f'fill="{text_colour}">{_esc_text(xml_safe(frame.label))}</text>')
     out.append("</g>")
     return "".join(out)
 
