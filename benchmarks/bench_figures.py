@@ -8,17 +8,14 @@ is read once into a ModelGraph; each row is the median of several runs.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_groups import median_ms  # noqa: E402
+from bench_groups import application_graphs, arguments, median_ms  # noqa: E402
 
 import kerasvg  # noqa: E402
-from kerasvg import zoo  # noqa: E402
-from kerasvg.readers.live import read_model  # noqa: E402
 
 TARGET = 1.10
 WITHOUT = {"legend": False, "block_key": False}
@@ -30,13 +27,9 @@ CASES = (
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--model", action="append")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0], argv)
     failed = False
-    for model in args.model or ["ResNet50"]:
-        graph, _ = read_model(zoo.application(model))
+    for model, graph in application_graphs(args.model or ["ResNet50"]):
         print(f"{model} → SVG, median of {args.runs}: without legend and key / with them")
         for label, options in CASES:
             kerasvg.layered_view(graph, **options).to_svg()  # warm caches

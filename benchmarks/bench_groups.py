@@ -44,14 +44,24 @@ def median_ms(graph, options, runs):
     return statistics.median(times)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str, argv=None) -> argparse.Namespace:
+    """--runs and --model (repeatable), as the SVG timing benchmarks take them."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--model", action="append")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def application_graphs(models):
+    """(name, ModelGraph) of each `keras.applications` model named, read once."""
+    for model in models:
+        yield model, read_model(zoo.application(model))[0]
+
+
+def main(argv=None) -> int:
+    args = arguments(__doc__.splitlines()[0], argv)
     failed = False
-    for model in args.model or ["ResNet50", "DenseNet121"]:
-        graph, _ = read_model(zoo.application(model))
+    for model, graph in application_graphs(args.model or ["ResNet50", "DenseNet121"]):
         for _, options in CASES:  # warm caches (themes, imports)
             kerasvg.layered_view(graph, **options).to_svg()
         plain = None

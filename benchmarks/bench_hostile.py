@@ -35,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the measured-CLI script and the hand-made archive of the hostile tests
+
+from test_hostile import MEASURED_SCRIPT  # noqa: E402
 
 from kerasvg import budgets, layered_view  # noqa: E402
 from kerasvg.readers.saved import graph_from_config, h5_model_config, read_saved_model  # noqa: E402
@@ -56,28 +59,13 @@ def chain_config(n: int) -> dict:
     return {"class_name": "Sequential", "config": {"name": "chain", "layers": layers}}
 
 
-_MEASURED = """
-import atexit, os, sys
-
-def report():
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(os.environ["KERASVG_BENCH_PEAK"], "w") as out:
-        out.write(peak)
-
-atexit.register(report)
-from kerasvg.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 def cli_measured(*args: str):
     """(exit status, wall seconds, the process's own peak RSS in MiB) of one `kerasvg` process."""
     with tempfile.TemporaryDirectory() as folder:
         peak = Path(folder) / "peak"
-        env = dict(os.environ, PYTHONPATH=str(ROOT), KERASVG_BENCH_PEAK=str(peak))
+        env = dict(os.environ, PYTHONPATH=str(ROOT), KERASVG_TEST_PEAK=str(peak))
         start = time.perf_counter()
-        status = subprocess.run([sys.executable, "-c", _MEASURED, *args], env=env, stdout=subprocess.DEVNULL,
+        status = subprocess.run([sys.executable, "-c", MEASURED_SCRIPT, *args], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL).returncode
         return status, time.perf_counter() - start, int(peak.read_text()) / 1024
 
@@ -160,7 +148,6 @@ def glob_theme(keys: int, layers: int) -> str:
 def zip_of_entries(path: Path, entries: int) -> None:
     """A `.keras` whose central directory lists config.json and `entries - 1` more entries, written by hand
     (the builder of tests/test_budgets_shapes.py)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from test_budgets_shapes import hand_made_archive
 
     hand_made_archive(path, entries)
