@@ -8,7 +8,7 @@ from typing import Dict, List, Sequence, Set, Tuple
 
 from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
 from ..scene.text import BOLD_WIDTH
-from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, place
+from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, frame_columns, place
 from .geometry import box_bounds, box_faces, project_depth
 from .routing import assign_tracks, plan_routes, route_coordinates, swap
 from .rows import choose_rows
@@ -49,13 +49,9 @@ def _caption_room(nodes, opts: LayoutOptions) -> Dict[int, Tuple[int, float]]:
     so that the next stage starts after the caption and no number of it is dropped."""
     if opts.transposed:
         return {}
-    rank = {n.item.name: n.rank for n in nodes}
-    room = {}
-    for spec in opts.frames:
-        ranks = [rank[m] for m in spec.members if m in rank] if spec.kind == "stage" else []
-        if ranks:
-            room[max(ranks)] = (min(ranks), opts.measure(spec.label) * BOLD_WIDTH + 8.0)
-    return room
+    stages = [spec for spec in opts.frames if spec.kind == "stage"]
+    return {last: (first, opts.measure(spec.label) * BOLD_WIDTH + 8.0)
+            for spec, first, last in frame_columns(nodes, stages)}
 
 
 def _node(it: Item, index: int, opts: LayoutOptions) -> Node:

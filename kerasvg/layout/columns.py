@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Set, Tuple
+from typing import Dict, Iterator, List, Set, Tuple
 
-from .spec import LayoutOptions, Node
+from .spec import FrameSpec, LayoutOptions, Node
 
 
 def assign_ranks(nodes: List[Node], pairs) -> None:
@@ -106,6 +106,15 @@ def busy_gaps(nodes: List[Node], pairs) -> Set[int]:
         busy.add(a.rank)
         busy.add(b.rank - 1)
     return busy
+
+
+def frame_columns(nodes: List[Node], frames: List[FrameSpec]) -> Iterator[Tuple[FrameSpec, int, int]]:
+    """(frame spec, its first column, its last column) of each of `frames` with members drawn."""
+    rank = {n.item.name: n.rank for n in nodes}
+    for spec in frames:
+        ranks = [rank[m] for m in spec.members if m in rank]
+        if ranks:
+            yield spec, min(ranks), max(ranks)
 
 
 class Columns(list):

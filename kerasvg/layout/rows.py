@@ -6,7 +6,7 @@ import itertools
 import math
 from typing import Callable, Dict, List, Set, Tuple
 
-from .columns import place, row_width
+from .columns import frame_columns, place, row_width
 from .spec import SIDE_MARGIN, SKIP_BASE, LayoutOptions
 
 AUTO_WRAP_ASPECT = 4.0
@@ -167,12 +167,8 @@ def _frame_interiors(nodes, opts: LayoutOptions) -> Tuple[Set[int], Set[int]]:
     within_block: Set[int] = set()
     if not opts.frames:
         return inside, within_block
-    rank = {n.item.name: n.rank for n in nodes}
-    for spec in opts.frames:
-        ranks = [rank[m] for m in spec.members if m in rank]
-        if ranks:
-            spanned = range(min(ranks), max(ranks))
-            inside.update(spanned)
-            if spec.kind == "block":
-                within_block.update(spanned)
+    for spec, first, last in frame_columns(nodes, opts.frames):
+        inside.update(range(first, last))
+        if spec.kind == "block":
+            within_block.update(range(first, last))
     return inside, within_block
