@@ -235,3 +235,123 @@ def test_few_layers_sit_in_no_block(apps, name):
     grouping = detect(graph)
     in_block = {m for b in grouping.blocks for m in b.members}
     assert len(graph.layers) - len(in_block) <= 0.15 * len(graph.layers)
+
+
+def _levit(keras, depth=2):
+    """LeViT as kecam names it: `stack{s}_block{b}_*` attention and MLP residuals, then between stages an
+    attention subsample (`stack{s}_downsample_q` at half resolution, no residual) and an MLP residual,
+    closed by `stack{s}_output`."""
+    from keras import layers
+
+    x = inputs = keras.Input((16, 16, 3))
+    x = layers.Conv2D(16, 4, strides=4, name="stem_conv")(x)
+    widths = (16, 24, 32)
+    for s, width in enumerate(widths, start=1):
+        for b in range(1, depth + 1):
+            name = f"stack{s}_block{b}_"
+            h = layers.Dense(width, name=name + "qkv")(x)
+            h = layers.Dense(width, name=name + "out")(h)
+            x = layers.Add(name=name + "add")([x, h])
+            h = layers.Dense(2 * width, name=name + "mlp_1_dense")(x)
+            h = layers.Dense(width, name=name + "mlp_2_dense")(h)
+            x = layers.Add(name=name + "mlp_add")([x, h])
+        if s < len(widths):
+            name, out = f"stack{s}_downsample_", widths[s]
+            q = layers.Conv2D(out, 1, strides=2, name=name + "q")(x)
+            kv = layers.Dense(out, name=name + "kv")(x)
+            kv = layers.AveragePooling2D(2)(kv)
+            x = layers.Multiply()([q, kv])
+            x = layers.Dense(out, name=name + "out")(x)
+            h = layers.Dense(2 * out, name=name + "mlp_1_dense")(x)
+            h = layers.Dense(out, name=name + "mlp_2_dense")(h)
+            x = layers.Add(name=name + "mlp_add")([x, h])
+        x = layers.Activation("linear", name=f"stack{s}_output")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10, name="predictions")(x))
+
+
+def test_a_subsample_between_stages_is_a_block_of_its_own(keras):
+    """LeViT's stages hold their numbered blocks only; each attention subsample with its MLP, named as
+    the stage before it, is one block between that stage and the next (the paper's "Subsample" rows)."""
+    d = layered_view(_levit(keras), groups="auto")
+    assert [(r.name, r.level, r.blocks) for r in d.stages] == [
+        ("stem", "stage", 0), ("stack1", "stage", 2), ("stack1_downsample", "block", 1), ("stack2", "stage", 2),
+        ("stack2_downsample", "block", 1), ("stack3", "stage", 2), ("head", "stage", 0)]
+    assert [r.block_names for r in d.stages if r.name.startswith("stack") and r.level == "stage"] == [
+        tuple(f"stack{s}_block{b}" for b in (1, 2)) for s in (1, 2, 3)]
+    root = ET.fromstring(d.to_svg().encode("utf-8"))
+    within = {g.get("data-name"): json.loads(g.get("data-group", "[]")) for g in root.iter(f"{NS}g")
+              if "layer" in g.get("class", "").split()}
+    assert within["stack1_downsample_q"] == within["multiply"] == within["stack1_output"] == ["stack1_downsample"]
+    assert within["stack1_block2_mlp_add"] == ["stack1", "stack1_block2"]
+    assert within["stack2_block1_qkv"] == ["stack2", "stack2_block1"]
+    glyphs = ET.fromstring(layered_view(_levit(keras), groups="auto", detail="stages").to_svg().encode("utf-8"))
+    drawn = [g.get("data-name") for g in glyphs.iter(f"{NS}g") if "layer" in g.get("class", "").split()]
+    assert drawn[1:7] == ["stem", "stack1", "stack1_downsample", "stack2", "stack2_downsample", "stack3"]
+
+
+def _fpn(keras):
+    """An FPN on a small encoder of squeeze-excitation blocks (`block{k}a_*`), named as segmentation_models
+    names it: laterals and top-down adds `fpn_stage_p{k}_*`, a head per level `segm_stage{k}*`, their
+    concatenation and a final head at the input's resolution."""
+    from keras import layers
+
+    x = inputs = keras.Input((64, 64, 3))
+    x = layers.Conv2D(8, 3, strides=2, padding="same", name="stem_conv")(x)
+    taps = []
+    for k, width in enumerate((8, 16, 24, 32, 40), start=1):
+        name = f"block{k}a_"
+        x = layers.Conv2D(width, 3, strides=1 if k == 1 else 2, padding="same", name=name + "conv")(x)
+        taps.append(x)
+        se = layers.GlobalAveragePooling2D(keepdims=True, name=name + "se_squeeze")(x)
+        se = layers.Conv2D(width, 1, activation="sigmoid", name=name + "se_expand")(se)
+        x = layers.Multiply(name=name + "se_excite")([x, se])
+        x = layers.Conv2D(width, 1, name=name + "project_conv")(x)
+    x = layers.Conv2D(16, 1, name="fpn_stage_p5_pre_conv")(x)
+    pyramid = {}
+    for level, tap in zip((5, 4, 3, 2), reversed(taps[:-1])):
+        up = layers.UpSampling2D(name=f"fpn_stage_p{level}_upsampling")(x)
+        lateral = layers.Conv2D(16, 1, name=f"fpn_stage_p{level}_conv")(tap)
+        x = pyramid[level] = layers.Add(name=f"fpn_stage_p{level}_add")([up, lateral])
+    heads = []
+    for level, p in pyramid.items():
+        h = layers.Conv2D(8, 3, padding="same", activation="relu", name=f"segm_stage{level}a_conv")(p)
+        h = layers.Conv2D(8, 3, padding="same", activation="relu", name=f"segm_stage{level}b_conv")(h)
+        if level > 2:
+            h = layers.UpSampling2D(2 ** (level - 2), name=f"upsampling_stage{level}")(h)
+        heads.append(h)
+    x = layers.Concatenate(name="aggregation_concat")(heads)
+    x = layers.Conv2D(8, 3, padding="same", name="final_stage_conv")(x)
+    x = layers.UpSampling2D(name="final_upsampling")(x)
+    x = layers.Conv2D(3, 3, padding="same", name="head_conv")(x)
+    return keras.Model(inputs, layers.Activation("softmax", name="softmax")(x))
+
+
+def test_an_fpn_decoder_reads_as_levels_up_its_heads_merge_and_the_output(keras):
+    """A squeeze-excitation's 1×1 is no level of the encoder; each FPN level on the way up is a stage whose
+    block (lateral 1×1 convolution, up-sampling, add) keeps its lateral; the heads on every level and their
+    concatenation are one `merge` block; the final up-sampling and head are `output`."""
+    model = _fpn(keras)
+    first_up = next(i for i, l in enumerate(model.layers) if type(l).__name__ == "UpSampling2D")
+    decoder = {l.name for l in model.layers[first_up:]}
+    d = layered_view(model, groups="auto")
+    assert [(r.name, r.level, r.blocks) for r in d.stages] == [
+        ("input", "stage", 0), ("down 1", "stage", 1), ("down 2", "stage", 1), ("down 3", "stage", 1),
+        ("down 4", "stage", 1), ("bottleneck", "stage", 1), ("up 4", "stage", 1), ("up 3", "stage", 1),
+        ("up 2", "stage", 1), ("up 1", "stage", 1), ("merge", "block", 1), ("output", "stage", 0)]
+    assert [r.block_names for r in d.stages[6:10]] == [(f"fpn_stage_p{k}",) for k in (5, 4, 3, 2)]
+    root = ET.fromstring(d.to_svg().encode("utf-8"))
+    members = {}
+    for g in root.iter(f"{NS}g"):
+        if "layer" in g.get("class", "").split():
+            for name in json.loads(g.get("data-group", "[]")):
+                members.setdefault(name, set()).add(g.get("data-name"))
+    for name, names in members.items():
+        assert names <= decoder or not names & decoder, name
+    assert members["up 4"] == members["fpn_stage_p5"] == {f"fpn_stage_p5_{op}" for op in ("upsampling", "conv", "add")}
+    assert {n for n in decoder if n.startswith(("segm_", "upsampling_stage", "aggregation"))} <= members["merge"]
+    assert members["output"] == {"final_upsampling", "head_conv", "softmax"}
+    glyphs = ET.fromstring(layered_view(model, groups="auto", detail="blocks").to_svg().encode("utf-8"))
+    drawn = [g.get("data-name") for g in glyphs.iter(f"{NS}g") if "layer" in g.get("class", "").split()]
+    assert drawn[-8:] == [f"fpn_stage_p{k}" for k in (5, 4, 3, 2)] + ["merge", "final_upsampling", "head_conv",
+                                                                     "softmax"]

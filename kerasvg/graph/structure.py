@@ -298,6 +298,45 @@ def _named_stages(keys: List[Optional[str]]) -> Optional[List[List[int]]]:
     return runs if len(runs) == len(set(keys)) else None
 
 
+def _transitions(s: Structure, found, runs: List[List[int]], hints, names: List[str]):
+    """A named stage's last blocks found from the graph, after its numbered blocks and at another resolution
+    (LeViT's attention subsample and MLP named `stack1_downsample_*`), are no blocks of that stage but one
+    block between it and the next: (the runs without them, {run index: that block})."""
+    transitions: Dict[int, Group] = {}
+    kept: List[List[int]] = []
+    taken = {key for key, _ in found if key} | {hint for hint in hints if hint}
+    for k, run in enumerate(runs):
+        numbered = [j for j, i in enumerate(run) if found[i][0] and block_part(found[i][0])]
+        trailing = run[numbered[-1] + 1:] if numbered else []
+        last = found[run[numbered[-1]]][1] if numbered else ()
+        if not trailing or k == len(runs) - 1 or (
+                resolution(s.shape(s.exit(found[trailing[-1]][1]))) == resolution(s.shape(s.exit(last)))):
+            kept.append(run)
+            continue
+        inside = {m for i in trailing for m in found[i][1]}
+        others = {m for i in run for m in found[i][1]} - inside
+        start, end = max(map(s.position.get, last)), max(s.position[m] for m in inside)
+        members = [n for n in names[start + 1:end + 1] if n in inside or n not in others]
+        name = _transition_name(s, hints[run[0]], members)
+        if not s.valid_block(members) or name in taken or (name in s.position and name not in members):
+            kept.append(run)
+            continue
+        taken.add(name)
+        transitions[k] = Group(name, "block", tuple(members))
+        kept.append(run[:numbered[-1] + 1])
+    return kept, transitions
+
+
+def _transition_name(s: Structure, stage: Optional[str], members) -> str:
+    """`stack1` and its layers `stack1_downsample_kv` … → `stack1_downsample`."""
+    for m in members:
+        rest = m[len(stage):] if stage and m.startswith(stage) else ""
+        word = re.match(r"([_./])([A-Za-z]+)(?=[_./]|$)", rest)
+        if word and not anonymous(s.graph.layer(m)):
+            return stage + word.group(1) + word.group(2)
+    return f"{stage} transition"
+
+
 def _steady(widths: List, i: int) -> bool:
     """Block i's width continues a constant growth (DenseNet's concatenations)."""
     if not all(isinstance(w, int) for w in widths):
@@ -326,9 +365,10 @@ def _structural_stages(s: Structure, found) -> List[List[int]]:
     return runs
 
 
-def _between_stages(s: Structure, stages: List[Group], names: List[str]) -> List[Group]:
-    """Layers between two stages open the stage they lead into (DenseNet's transitions), unless some of
-    them lie at a resolution neither stage has: that part is a stage of its own."""
+def _between_stages(s: Structure, stages: List[Group], names: List[str], taken=frozenset()) -> List[Group]:
+    """Layers between two stages (other than `taken`, a block of their own) open the stage they lead into
+    (DenseNet's transitions), unless some of them lie at a resolution neither stage has: that part is a
+    stage of its own."""
     result: List[Group] = []
     for k, stage in enumerate(stages):
         if k == 0:
@@ -336,7 +376,7 @@ def _between_stages(s: Structure, stages: List[Group], names: List[str]) -> List
             continue
         previous_end = max(s.position[m] for m in result[-1].members)
         start = min(s.position[m] for m in stage.members)
-        between = names[previous_end + 1:start]
+        between = [n for n in names[previous_end + 1:start] if n not in taken]
         if between:
             known = {resolution(s.shape(result[-1].members[-1])), resolution(s.shape(stage.members[-1]))}
             foreign = [i for i, n in enumerate(between) if resolution(s.shape(n)) not in known | {None}]
@@ -374,8 +414,15 @@ def stages_of(s: Structure, found) -> Grouping:
     position = s.position.__getitem__
     found = sorted(found, key=lambda kv: max(map(position, kv[1])))
     hints = [stage_hint(s, key, members) for key, members in found]
-    runs = _named_stages(hints) or _structural_stages(s, found)
+    runs = _named_stages(hints)
+    transitions: Dict[int, Group] = {}
+    if runs:
+        runs, transitions = _transitions(s, found, runs, hints, names)
+    else:
+        runs = _structural_stages(s, found)
     in_block = {m for _, members in found for m in members}
+    between = {m for group in transitions.values() for m in group.members}
+    in_block |= between
     stages: List[Group] = []
     blocks: List[Group] = []
     for k, run in enumerate(runs):
@@ -389,7 +436,9 @@ def stages_of(s: Structure, found) -> Grouping:
         members = [n for n in names[first:last + 1] if n in own_blocks or n not in in_block]
         prefixes = {hints[i] for i in run}
         stages.append(Group(prefixes.pop() if len(prefixes) == 1 else "", "stage", tuple(members), tuple(block_names)))
-    stages = _between_stages(s, stages, names)
+        if k in transitions:
+            blocks.append(transitions[k])
+    stages = _between_stages(s, stages, names, between)
     stages = _stage_names(stages, s.position)
     stages, blocks = _shorter_block_names(stages, blocks, s.position)
     first_block, last_block = min(map(position, in_block)), max(map(position, in_block))
@@ -442,7 +491,10 @@ def _size(shape) -> Optional[int]:
 def levels(s: Structure) -> Optional[List[Group]]:
     """A U-Net's levels: `down 1` … at each resolution on the way down, `bottleneck`, `up n` … `up 1` on
     the way up (the decoder starts at the first up-sampling layer); None unless the model goes down at
-    least three times, comes back up at least twice and ends above its lowest resolution."""
+    least three times, comes back up at least twice and ends above its lowest resolution.
+
+    A squeeze-excitation's 1×1 is no level; an FPN's heads on its levels, read back once the pyramid is
+    up, are `merge`; a level above every encoder level is `output`."""
     layers = s.graph.layers
     if not any(l.type in _UPSAMPLING for l in layers):
         return None
@@ -451,41 +503,73 @@ def levels(s: Structure) -> Optional[List[Group]]:
                and any(sizes[s.position[p]] and sizes[s.position[p]] < sizes[i] for p in s.preds[l.name])), None)
     if up is None:
         return None
-    down: List[List[str]] = []
-    level_size = None
-    for i, layer in enumerate(layers[:up]):
-        if layer.is_input:
-            continue
-        if not down or (sizes[i] and level_size and sizes[i] < level_size):
-            down.append([])
-        level_size = level_size if not sizes[i] or (level_size and sizes[i] > level_size) else sizes[i]
-        down[-1].append(layer.name)
+    down, down_sizes = _down_levels(s, sizes, up)
     up_levels: List[List[str]] = []
-    level_size = None
+    up_sizes: List[Optional[int]] = []
+    level_size, level_of, merging = None, {}, False
     for i, layer in enumerate(layers[up:], start=up):
+        preds = s.preds[layer.name]
+        level = len(up_levels) - 1
         if sizes[i] and layer.type in _UPSAMPLING and (level_size is None or sizes[i] > level_size):
             up_levels.append([])
-            level_size = sizes[i]
-        up_levels[-1].append(layer.name)
+            up_sizes.append(sizes[i])
+            level_size, merging, level = sizes[i], False, level + 1
+        elif not merging and None not in up_sizes and any(level_of.get(p, level) < level for p in preds):
+            up_levels.append([])  # reads an earlier level of the way up again: the levels merge
+            up_sizes.append(None)
+            merging, level = True, level + 1
+        elif merging and (all(p not in level_of for p in preds) or (
+                len(preds) > 1 and all(level_of.get(p) == level - 1 for p in preds))):
+            level -= 1  # the last level's lateral or add, ordered among the heads (Keras 3 orders by depth)
+        level_of[layer.name] = level
+        up_levels[level].append(layer.name)
     lowest = min(x for x in sizes if x)
     ends_high = all(_size(s.shape(o)) and _size(s.shape(o)) > lowest for o in s.graph.outputs)
     if len(down) < 4 or len(up_levels) < 2 or not ends_high:
         return None
-    number = {min((x for x in map(_size, (s.shape(n) for n in level)) if x), default=None): k + 1
-              for k, level in enumerate(down)}
+    number = {size: k + 1 for k, size in enumerate(down_sizes)}
     groups = [Group(f"down {k + 1}", "stage", tuple(level)) for k, level in enumerate(down[:-1])]
     groups.append(Group("bottleneck", "stage", tuple(down[-1])))
     used = {g.name for g in groups}
-    for level in up_levels:
-        size = _size(s.shape(level[0]))
-        name = f"up {number[size]}" if size in number else f"up {len(used) + 1}"
-        while name in used:
+    top = max((x for x in down_sizes if x), default=None)
+    for level, size in zip(up_levels, up_sizes):
+        if size is None:
+            name = "merge"
+        elif size in number:
+            name = f"up {number[size]}"
+        elif top and size > top and "output" not in used:
+            name = "output"
+        else:
+            name = f"up {len(used) + 1}"
+        while name in used or name in s.position:
             name += "′"
         used.add(name)
         groups.append(Group(name, "stage", tuple(level)))
     if any(g.name in s.position for g in groups):
         return None
     return groups
+
+
+def _down_levels(s: Structure, sizes: List[Optional[int]], up: int):
+    """The levels on the way down (layers before `up`) and each one's size. A drop that comes back to the
+    level before it (a squeeze-excitation's 1×1 multiplied into the map it squeezed) is no level."""
+    down: List[List[str]] = []
+    down_sizes: List[Optional[int]] = []
+    for i, layer in enumerate(s.graph.layers[:up]):
+        if layer.is_input:
+            continue
+        size = sizes[i]
+        while size and len(down) > 1 and down_sizes[-2] and size >= down_sizes[-2] and any(
+                sizes[s.position[p]] and sizes[s.position[p]] >= down_sizes[-2] for p in s.preds[layer.name]):
+            down[-2].extend(down.pop())
+            down_sizes.pop()
+        if not down or (size and down_sizes[-1] and size < down_sizes[-1]):
+            down.append([])
+            down_sizes.append(size)
+        elif size and not down_sizes[-1]:
+            down_sizes[-1] = size
+        down[-1].append(layer.name)
+    return down, down_sizes
 
 
 def with_levels(s: Structure, found, level_groups: List[Group]) -> Grouping:
@@ -503,6 +587,7 @@ def with_levels(s: Structure, found, level_groups: List[Group]) -> Grouping:
         for _, members in blocks:
             for m in members:
                 level_of[m] = k
+    inside.update(_lateral_levels(s, level_groups, level_of, inside))
     stages, groups = [], []
     for k, group in enumerate(level_groups):
         names = []
@@ -510,8 +595,44 @@ def with_levels(s: Structure, found, level_groups: List[Group]) -> Grouping:
             names.append(_block_name(s, key, members, k + 1, j))
             groups.append(Group(names[-1], "block", tuple(members)))
         own = tuple(n for n in s.position if level_of.get(n) == k)
-        stages.append(replace(group, members=own, blocks=tuple(names)))
+        if group.name.startswith("merge") and not names and s.valid_block(own):
+            groups.append(Group(group.name, "block", own))  # an FPN's heads and their merge: one block
+        else:
+            stages.append(replace(group, members=own, blocks=tuple(names)))
     return Grouping(tuple(g for g in stages if g.members), tuple(groups))
+
+
+def _lateral_levels(s: Structure, level_groups: List[Group], level_of: Dict[str, int], inside) -> Dict[int, list]:
+    """A level of the way up with no blocks, where a layer reads the encoder alone (an FPN's lateral 1×1
+    convolution), is one block named by its layers' common prefix (`fpn_stage_p5`): the lateral stays with
+    its level."""
+    bottom = next((k for k, g in enumerate(level_groups) if g.name == "bottleneck"), len(level_groups))
+    used = {g.name for g in level_groups} | {key for blocks in inside.values() for key, _ in blocks if key}
+    found: Dict[int, list] = {}
+    for k, group in enumerate(level_groups[bottom + 1:], start=bottom + 1):
+        members = [m for m in group.members if level_of.get(m) == k]
+        lateral = any(s.preds[m] and all(level_of.get(p, bottom) <= bottom for p in s.preds[m]) for m in members[1:])
+        if k in inside or not lateral or not s.valid_block(members):
+            continue
+        name = _common_prefix(members) or f"{group.name} block"
+        if name in used or (name in s.position and name not in members):
+            continue
+        used.add(name)
+        found[k] = [(name, members)]
+    return found
+
+
+def _common_prefix(names: Sequence[str]) -> str:
+    """What the names of a piece start with, to a word's end or a number (`fpn_stage_p5_conv`,
+    `fpn_stage_p5_add` → `fpn_stage_p5`); "" when they share no word."""
+    prefix = names[0]
+    for n in names[1:]:
+        while not n.startswith(prefix):
+            prefix = prefix[:-1]
+    prefix = prefix.rstrip("_./")
+    if len(prefix) >= 3 and (prefix[-1].isdigit() or any(n[len(prefix):len(prefix) + 1] in "_./" for n in names)):
+        return prefix
+    return ""
 
 
 # ---------------------------------------------------------------- the whole
