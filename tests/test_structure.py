@@ -355,3 +355,115 @@ def test_an_fpn_decoder_reads_as_levels_up_its_heads_merge_and_the_output(keras)
     drawn = [g.get("data-name") for g in glyphs.iter(f"{NS}g") if "layer" in g.get("class", "").split()]
     assert drawn[-8:] == [f"fpn_stage_p{k}" for k in (5, 4, 3, 2)] + ["merge", "final_upsampling", "head_conv",
                                                                      "softmax"]
+
+
+def _swin(keras, depths=(2, 2, 3, 2)):
+    """Swin as kecam names it: `stack{s}_block{b}_*` window-attention and MLP residuals with op layers
+    inside, and before stages 2–4 a patch merging `stack{s}_downsample_*` whose reshapes pass through
+    shapes at neither stage's resolution."""
+    from keras import layers
+
+    x = inputs = keras.Input((64, 64, 3))
+    x = layers.Conv2D(8, 4, strides=4, name="stem_conv")(x)
+    x = layers.LayerNormalization(name="stem_ln")(x)
+    size, width = 16, 8
+    for s, depth in enumerate(depths, start=1):
+        if s > 1:
+            x = layers.Reshape((size // 2, 2, size // 2, 2 * width))(x)
+            x = layers.Permute((1, 3, 2, 4))(x)
+            size, width = size // 2, 2 * width
+            x = layers.Reshape((size, size, 2 * width))(x)
+            x = layers.Dense(width, name=f"stack{s}_downsample_dense")(x)
+            x = layers.LayerNormalization(name=f"stack{s}_downsample_ln")(x)
+        for b in range(1, depth + 1):
+            name = f"stack{s}_block{b}_"
+            h = layers.Reshape((size * size, width))(x)
+            h = layers.Dense(width, name=name + "attn_qkv")(h)
+            h = layers.Reshape((size, size, width))(h)
+            x = layers.Add(name=name + "attn_output")([x, h])
+            h = layers.Dense(2 * width, name=name + "mlp_Dense_0")(x)
+            h = layers.Dense(width, name=name + "mlp_Dense_1")(h)
+            x = layers.Add(name=name + "output")([x, h])
+    x = layers.LayerNormalization(name="pre_output_ln")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    return keras.Model(inputs, layers.Dense(10, name="predictions")(x))
+
+
+def _layer_groups(d):
+    root = ET.fromstring(d.to_svg().encode("utf-8"))
+    return {g.get("data-name"): json.loads(g.get("data-group", "[]")) for g in root.iter(f"{NS}g")
+            if "layer" in g.get("class", "").split()}
+
+
+def test_swin_patch_merging_opens_the_stage_it_is_named_for(keras):
+    """Swin's table: one stage per named stage with its Swin blocks; the patch merging before stages 2–4
+    (op layers and `stack{s}_downsample_*`) is the first piece of its stage, no block and no empty stage."""
+    model = _swin(keras)
+    d = layered_view(model, groups="auto")
+    assert [(r.name, r.level, r.blocks) for r in d.stages] == [
+        ("stem", "stage", 0), ("stack1", "stage", 2), ("stack2", "stage", 2), ("stack3", "stage", 3),
+        ("stack4", "stage", 2), ("head", "stage", 0)]
+    names = [l.name for l in model.layers]
+    within = _layer_groups(d)
+    merging = names[names.index("stack1_block2_output") + 1:names.index("stack2_downsample_ln") + 1]
+    assert len(merging) == 5 and all(within[n] == ["stack2"] for n in merging)
+    assert within["stack2_block1_attn_qkv"] == ["stack2", "stack2_block1"]
+    glyphs = _layer_groups(layered_view(model, groups="auto", detail="blocks"))
+    merging = names[names.index("stack2_block2_output") + 1:names.index("stack3_downsample_ln") + 1]
+    assert [n for n, g in glyphs.items() if g == ["stack3"]] == merging + [f"stack3_block{b}" for b in (1, 2, 3)]
+
+
+def _efficientformer(keras, depths=(3, 2, 4), attention=1):
+    """EfficientFormer as kecam names it: pool-mixer residual blocks `stack{s}_block{b}_*` (op layers for the
+    pooling and subtraction), a downsample `stack{s}_downsample_{pad,conv,bn}` before stages 2…, and the
+    last stage's last blocks attention on tokens, after a reshape, read back into a map after it."""
+    from keras import layers
+
+    x = inputs = keras.Input((64, 64, 3))
+    x = layers.Conv2D(8, 3, strides=4, padding="same", name="stem_conv")(x)
+    size, width = 16, 8
+    for s, depth in enumerate(depths, start=1):
+        if s > 1:
+            size, width = size // 2, 2 * width
+            x = layers.ZeroPadding2D(name=f"stack{s}_downsample_pad")(x)
+            x = layers.Conv2D(width, 3, strides=2, name=f"stack{s}_downsample_conv")(x)
+            x = layers.BatchNormalization(name=f"stack{s}_downsample_bn")(x)
+        for b in range(1, depth + 1):
+            name = f"stack{s}_block{b}_"
+            if s == len(depths) and b > depth - attention:
+                if b == depth - attention + 1:
+                    x = layers.Reshape((size * size, width))(x)
+                h = layers.LayerNormalization(name=name + "attn_ln")(x)
+                h = layers.MultiHeadAttention(2, 4, name=name + "attn")(h, h)
+                x = layers.Add(name=name + "attn_output")([x, h])
+                h = layers.LayerNormalization(name=name + "mlp_ln")(x)
+                h = layers.Dense(2 * width, name=name + "Dense_0")(h)
+            else:
+                h = layers.AveragePooling2D(3, strides=1, padding="same")(x)
+                h = layers.Subtract()([h, x])
+                h = layers.Dense(width, name=name + "attn_gamma")(h)
+                x = layers.Add(name=name + "attn_output")([x, h])
+                h = layers.Conv2D(2 * width, 1, name=name + "mlp_1_conv")(x)
+            h = layers.Dense(width, name=name + "mlp_2")(h)
+            x = layers.Add(name=name + "mlp_output")([x, h])
+    x = layers.Reshape((size, size, width))(x)
+    x = layers.LayerNormalization(name="pre_output_ln")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10, name="head")(x))
+
+
+@pytest.mark.parametrize("attention", [1, 2])
+def test_a_named_stage_that_switches_to_tokens_is_one_stage(keras, attention):
+    """EfficientFormer's last stage: its downsample opens it and its blocks count as one stage, though the
+    last ones attend on tokens (no empty stage of the downsample before a token stage)."""
+    model = _efficientformer(keras, attention=attention)
+    d = layered_view(model, groups="auto")
+    inner = [(r.name, r.level, r.blocks) for r in d.stages if r.name.startswith("stack")]
+    assert inner == [("stack1", "stage", 3), ("stack2", "stage", 2), ("stack3", "stage", 4)]
+    assert d.stages[-1].blocks == 0 and d.stages[0].name == "stem"
+    assert [r.block_names for r in d.stages if r.name == "stack3"] == [tuple(f"stack3_block{b}" for b in range(1, 5))]
+    within = _layer_groups(d)
+    for op in ("pad", "conv", "bn"):
+        assert within[f"stack3_downsample_{op}"] == ["stack3"]
+        assert within[f"stack2_downsample_{op}"] == ["stack2"]
+    assert within["stack3_block4_mlp_output"] == ["stack3", "stack3_block4"]

@@ -367,8 +367,8 @@ def _structural_stages(s: Structure, found) -> List[List[int]]:
 
 def _between_stages(s: Structure, stages: List[Group], names: List[str], taken=frozenset()) -> List[Group]:
     """Layers between two stages (other than `taken`, a block of their own) open the stage they lead into
-    (DenseNet's transitions), unless some of them lie at a resolution neither stage has: that part is a
-    stage of its own."""
+    (DenseNet's transitions), unless some of them lie at a resolution neither stage has and are not named
+    for the stage they lead into: that part is a stage of its own."""
     result: List[Group] = []
     for k, stage in enumerate(stages):
         if k == 0:
@@ -377,16 +377,25 @@ def _between_stages(s: Structure, stages: List[Group], names: List[str], taken=f
         previous_end = max(s.position[m] for m in result[-1].members)
         start = min(s.position[m] for m in stage.members)
         between = [n for n in names[previous_end + 1:start] if n not in taken]
-        if between:
+        if between and not _named_for(s, between, stage.name):
             known = {resolution(s.shape(result[-1].members[-1])), resolution(s.shape(stage.members[-1]))}
             foreign = [i for i, n in enumerate(between) if resolution(s.shape(n)) not in known | {None}]
             if foreign and len(between[:foreign[-1] + 1]) >= 2:
                 own = between[:foreign[-1] + 1]
                 result.append(Group("", "stage", tuple(own)))
                 between = between[foreign[-1] + 1:]
+        if between:
             stage = replace(stage, members=tuple(between) + stage.members)
         result.append(stage)
     return result
+
+
+def _named_for(s: Structure, names: Sequence[str], stage: str) -> bool:
+    """The layers' own names (op layers aside) all name `stage` (`stack2_downsample_dense` for `stack2`):
+    Swin's patch merging, whose reshapes pass through odd shapes, opens the stage it is named for."""
+    named = [n for n in names if not anonymous(s.graph.layer(n))]
+    return bool(stage and named) and all(n.startswith(stage) and n[len(stage):len(stage) + 1] in ("_", ".", "/")
+                                         for n in named)
 
 
 def _without_common_prefix(names: List[str]) -> List[str]:
