@@ -9,7 +9,11 @@ draws Keras 2 models through tf_keras): give one that has it,
     python3.11 -m venv /tmp/vk && /tmp/vk/bin/pip install visualkeras==0.2.0 tf-keras tensorflow
     PYTHONPATH=. python benchmarks/bench_raster.py --runs 7 --visualkeras /tmp/vk/bin/python
 
-Its time is `layered_view(model)` alone (a PIL image, nothing encoded); `--visualkeras-save` adds the PNG
+In each round every case, and then visualkeras, renders `--burst` times back to back, each render timed: the
+first render after the other interpreter has run is slowed (TensorFlow's worker threads there keep spinning on
+this machine's 2 cores, and caches are cold), and a burst treats both tools alike. Medians are over all renders.
+
+visualkeras's time is `layered_view(model)` alone (a PIL image, nothing encoded); `--visualkeras-save` adds the PNG
 encoding of that image. Targets (issue 22): PNG at least 8× faster than visualkeras, SVG at least 40×.
 """
 from __future__ import annotations
@@ -24,6 +28,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import List
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
@@ -48,15 +53,18 @@ save = sys.argv[1] == "save"
 models = {}
 print(json.dumps({"ready": visualkeras.__version__ if hasattr(visualkeras, "__version__") else "?"}), flush=True)
 for line in sys.stdin:
-    name = line.strip()
+    name, burst = line.split()
     if name not in models:
         models[name] = getattr(tf_keras.applications, name)(weights=None)
         visualkeras.layered_view(models[name])  # warm-up
-    start = time.perf_counter()
-    image = visualkeras.layered_view(models[name])
-    if save:
-        image.save(io.BytesIO(), format="PNG")
-    print(json.dumps({"seconds": time.perf_counter() - start, "size": list(image.size)}), flush=True)
+    seconds = []
+    for _ in range(int(burst)):
+        start = time.perf_counter()
+        image = visualkeras.layered_view(models[name])
+        if save:
+            image.save(io.BytesIO(), format="PNG")
+        seconds.append(time.perf_counter() - start)
+    print(json.dumps({"seconds": seconds, "size": list(image.size)}), flush=True)
 """
 
 
@@ -89,8 +97,9 @@ class VisualKeras:
             raise RuntimeError("the visualkeras interpreter exited (is visualkeras 0.2.0 with tf_keras installed?)")
         return line
 
-    def time(self, name: str) -> float:
-        self.process.stdin.write(name + "\n")
+    def time(self, name: str, burst: int) -> List[float]:
+        """Seconds of each of `burst` renders back to back."""
+        self.process.stdin.write(f"{name} {burst}\n")
         self.process.stdin.flush()
         return json.loads(self._line())["seconds"]
 
@@ -106,6 +115,8 @@ def spread(times) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="rounds (each times every case once); at least 5")
+    parser.add_argument("--burst", type=int, default=3,
+                        help="renders of each case (and of visualkeras) back to back in a round; all are timed")
     parser.add_argument("--model", action="append", choices=MODELS, help="repeatable; default: both")
     parser.add_argument("--visualkeras", metavar="PYTHON", help="an interpreter with visualkeras 0.2.0 and tf_keras")
     parser.add_argument("--visualkeras-save", action="store_true", help="time visualkeras's PNG encoding too")
@@ -129,11 +140,12 @@ def main() -> int:
                 times["visualkeras 0.2.0"] = []
             for _ in range(max(args.runs, 1)):
                 for case, run in CASES.items():
-                    start = time.perf_counter()
-                    run(model)
-                    times[case].append(time.perf_counter() - start)
+                    for _ in range(args.burst):
+                        start = time.perf_counter()
+                        run(model)
+                        times[case].append(time.perf_counter() - start)
                 if vk is not None:
-                    times["visualkeras 0.2.0"].append(vk.time(name))
+                    times["visualkeras 0.2.0"] += vk.time(name, args.burst)
             for case, values in times.items():
                 print(f"  {case:<18} {spread(values)}")
             median = {case: statistics.median(values) for case, values in times.items()}

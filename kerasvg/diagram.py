@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from PIL import Image as PILImage
 
 from . import budgets, writers
+from .collector import collector_paused
 from .writers import WriteOptions, raster
 from .writers.files import write_atomic
 from .writers.paint import PILLOW_MAX_PIXELS
@@ -139,7 +140,8 @@ class Diagram(PILImage.Image):
     def to_svg(self) -> str:
         """The SVG document as text."""
         if self._svg is None:
-            self._svg = writers.writer("svg").write(self._scene, self._theme, replace(self._options, format="svg"))
+            with collector_paused():
+                self._svg = writers.writer("svg").write(self._scene, self._theme, replace(self._options, format="svg"))
         return self._svg
 
     def to_png(self, scale: Optional[float] = None, dpi: Optional[float] = None) -> bytes:
@@ -201,7 +203,8 @@ class Diagram(PILImage.Image):
             return self.to_svg().encode("utf-8")
         known = {k: params.pop(k) for k in ("quality", "standalone", "font") if k in params}
         options = replace(self._options, format=kind, scale=scale, dpi=dpi, extra=params, **known)
-        data = module.write(self._scene, self._theme, options)
+        with collector_paused():
+            data = module.write(self._scene, self._theme, options)
         return data.encode("utf-8") if isinstance(data, str) else data
 
     def _check_resolution(self, scale, dpi) -> None:

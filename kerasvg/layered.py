@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import functools
-import gc
 import inspect
 import os
-from contextlib import contextmanager
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import budgets
+from .collector import collector_paused
 from .diagram import Diagram, format_of
 from .graph.groups import AUTO_GROUPS_ABOVE
 from .graph.model import ModelGraph, expand_nested, without_layers
@@ -185,8 +184,9 @@ def layered_view(
     keywords = {name: value for name, value in locals().items()
                 if name not in ("model", "options", "preset") and not _is_default(name, value)}
     live: Dict[str, Any] = {}
-    graph = read(model, load=keywords.pop("load", False), imports=keywords.pop("imports", None) or (), live=live)
-    return draw(graph, keywords, options=options, preset=preset, live=live)
+    with collector_paused():
+        graph = read(model, load=keywords.pop("load", False), imports=keywords.pop("imports", None) or (), live=live)
+        return draw(graph, keywords, options=options, preset=preset, live=live)
 
 
 def _is_default(name: str, value) -> bool:
@@ -196,19 +196,6 @@ def _is_default(name: str, value) -> bool:
 
 
 _SIGNATURE_DEFAULTS = {name: p.default for name, p in inspect.signature(layered_view).parameters.items()}
-
-
-@contextmanager
-def collector_paused():
-    """Layout and SVG writing allocate many short-lived acyclic objects; with TensorFlow's large heap
-    loaded, the full collections they trigger make rendering superlinear. Refcounting frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def draw(graph: ModelGraph, keywords: Mapping[str, Any], *, options=None, preset=None, live=None,

@@ -132,6 +132,7 @@ CSS_COLOURS = {name: "#" + hex_ for name, hex_ in (item.split("=") for item in _
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
 
+@functools.lru_cache(maxsize=None)
 def themes_dir() -> Path:
     """Where the built-in theme files live: inside the installed package, or the repo's `themes/`."""
     packaged = Path(__file__).resolve().parent / "themes"
@@ -237,12 +238,13 @@ def _chain(name: str, base_dir: Path, seen: List[str], referrer: Optional[str] =
         if not path.is_file():
             raise ThemeError(f"{via}theme file not found: {path}")
     else:
-        if name not in builtin_names():
+        path = themes_dir() / f"{name}.toml"
+        if not path.is_file():
             raise ThemeError(
                 f"{via}unknown theme {name!r}{_suggest(name, builtin_names())} "
                 f"(allowed: a built-in theme ({', '.join(builtin_names())}) or a path to a .toml file)"
             )
-        path = (themes_dir() / f"{name}.toml").resolve()
+        path = path.resolve()
     label = str(path)
     if label in seen:
         cycle = " -> ".join(seen[seen.index(label):] + [label])

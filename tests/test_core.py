@@ -976,3 +976,49 @@ def test_golden_svg_files_match_byte_for_byte(keras, name):
     )
     root = parse_svg(expected.decode("utf-8"))
     assert len(layer_groups(root)) == len(golden.MODELS[name]().layers) + (name != "residual_block")
+
+
+# ---------------------------------------------------------------- speed's side effects (issue 22)
+
+
+def _chain_graph(count=12):
+    layers = [Layer("in", "InputLayer", ((None, 32, 32, 3),), is_input=True)]
+    layers += [Layer(f"conv_{i}", "Conv2D", ((None, 32, 32, 8),), 224) for i in range(count)]
+    edges = tuple((a.name, b.name) for a, b in zip(layers, layers[1:]))
+    return ModelGraph("chain", tuple(layers), edges, ("in",), (layers[-1].name,))
+
+
+def test_the_garbage_collector_runs_again_after_every_render_and_error():
+    import gc
+
+    graph = _chain_graph()
+    assert gc.isenabled()
+    d = kerasvg.layered_view(graph)
+    assert gc.isenabled()
+    d.to_svg(), d.to_png(), d.to_pdf()
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        kerasvg.layered_view(graph, detail="everything")
+    assert gc.isenabled()
+    gc.disable()  # a user who turned it off keeps it off
+    try:
+        kerasvg.layered_view(graph).to_svg()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_later_render_never_moves_an_earlier_diagram():
+    """Layouts move their own scene into place: a second render of the same graph, items and all, must leave the
+    first one's boxes, labels, connectors and frames where they were."""
+    graph = _chain_graph(70)  # stages found, labels sparse, wrapped into rows
+    first = kerasvg.layered_view(graph, groups={"s1": {"b1": "conv_[0-9]"}, "s2": {"b2": "conv_[1-6]?"}})
+    svg = first.to_svg()
+    snapshot = [(b.x, b.y, b.faces[0].points, b.label and (b.label.x, b.label.y)) for b in first.scene.boxes]
+    lines = [c.points for c in first.scene.connectors]
+    for padding in (0, 80):
+        kerasvg.layered_view(graph, padding=padding, groups={"s1": {"b1": "conv_[0-9]"}})
+    assert [(b.x, b.y, b.faces[0].points, b.label and (b.label.x, b.label.y)) for b in first.scene.boxes] == snapshot
+    assert [c.points for c in first.scene.connectors] == lines
+    fresh = kerasvg.Diagram(first.scene, first.theme, first.options)
+    assert fresh.to_svg() == svg

@@ -183,6 +183,7 @@ def _named_residual(prefixes):
     (["stack1_block1", "stack1_block2", "stack2_block1", "stack2_block2"], ["stack1", "stack2"]),
     (["encoder_layer_0", "encoder_layer_1", "encoder_layer_2"], ["stage 1"]),
     (["layers.0", "layers.1", "layers.2"], ["stage 1"]),
+    (["block0", "block1", "block2", "block3"], ["stage 1"]),  # kecam's ViT: the numbers count blocks, not stages
 ])
 def test_other_zoos_names_and_their_op_layers(prefixes, stages):
     grouping = detect(_named_residual(prefixes))
@@ -273,7 +274,9 @@ def _levit(keras, depth=2):
 def test_a_subsample_between_stages_is_a_block_of_its_own(keras):
     """LeViT's stages hold their numbered blocks only; each attention subsample with its MLP, named as
     the stage before it, is one block between that stage and the next (the paper's "Subsample" rows)."""
-    d = layered_view(_levit(keras), groups="auto")
+    model = _levit(keras)
+    multiply = next(layer.name for layer in model.layers if type(layer).__name__ == "Multiply")  # auto-named
+    d = layered_view(model, groups="auto")
     assert [(r.name, r.level, r.blocks) for r in d.stages] == [
         ("stem", "stage", 0), ("stack1", "stage", 2), ("stack1_downsample", "block", 1), ("stack2", "stage", 2),
         ("stack2_downsample", "block", 1), ("stack3", "stage", 2), ("head", "stage", 0)]
@@ -282,7 +285,7 @@ def test_a_subsample_between_stages_is_a_block_of_its_own(keras):
     root = ET.fromstring(d.to_svg().encode("utf-8"))
     within = {g.get("data-name"): json.loads(g.get("data-group", "[]")) for g in root.iter(f"{NS}g")
               if "layer" in g.get("class", "").split()}
-    assert within["stack1_downsample_q"] == within["multiply"] == within["stack1_output"] == ["stack1_downsample"]
+    assert within["stack1_downsample_q"] == within[multiply] == within["stack1_output"] == ["stack1_downsample"]
     assert within["stack1_block2_mlp_add"] == ["stack1", "stack1_block2"]
     assert within["stack2_block1_qkv"] == ["stack2", "stack2_block1"]
     glyphs = ET.fromstring(layered_view(_levit(keras), groups="auto", detail="stages").to_svg().encode("utf-8"))

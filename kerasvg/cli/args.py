@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .. import __version__, budgets
+from .. import budgets
 from ..table import EXTENSIONS as TABLE_EXTENSIONS
 from ..writers import formats
 from .demo import DEMO_FORMATS
@@ -225,6 +225,20 @@ def check(args) -> None:
 # ---------------------------------------------------------------- parser
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed version, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        print(f"kerasvg {__version__}")
+        parser.exit()
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser that takes no abbreviated flags and answers an unknown one in the usage of the
     command it was given to, with the nearest flag that command has ("did you mean --legend?")."""
@@ -265,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="kerasvg", description="Draw Keras models as layered isometric diagrams (SVG, PNG, JPEG, PDF, HTML).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"kerasvg {__version__}")
+    parser.add_argument("--version", action=_Version)
     common = Parser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     common.add_argument("--budget", action="append", type=_budget, default=[], metavar="NAME=N",

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Sequence
@@ -173,7 +172,7 @@ def _keep(path: Path) -> Path | bytes | None:
     if not os.path.lexists(path):
         return None
     for _ in range(100):
-        backup = path.with_name(f".{path.name}.kerasvg-old-{secrets.token_hex(4)}")
+        backup = path.with_name(f".{path.name}.kerasvg-old-{os.urandom(4).hex()}")
         try:
             os.link(path, backup, follow_symlinks=False)
             return backup

@@ -14,7 +14,7 @@ from ..diagram import format_of
 from ..scene.text import terminal_safe
 from .args import keywords
 from .errors import CliError, guard, report
-from .models import draw, expand
+from .models import collector_off, draw, expand
 from .outputs import (
     Payloads,
     batch_folder,
@@ -51,7 +51,7 @@ def run(args) -> int:
         return _batch(models, folder, options, args)
     for out in args.output:
         check_output(out, writing=not args.check)  # --check reports a missing folder's files as missing
-    rendered = render_model(models[0], [Path(o) for o in args.output], options)
+    rendered = collector_off(render_model)(models[0], [Path(o) for o in args.output], options)
     if args.check:
         return report_stale(stale(rendered), len(rendered))
     write_all(rendered)
@@ -139,6 +139,7 @@ def _drain(pool, results):
         pool.shutdown(cancel_futures=True)
 
 
+@collector_off
 def _render_job(job, options: RenderOptions) -> tuple[str | None, Payloads]:
     """Read and render one model to every target; an error message instead of raising."""
     model, targets = job

@@ -7,10 +7,11 @@ from pathlib import Path
 from ..scene.text import terminal_safe
 from ..table import FORMATS, format_for_path, format_table, table_format
 from .errors import CliError
-from .models import draw
+from .models import collector_off, draw
 from .outputs import check_writable, write_all
 
 
+@collector_off
 def run(args) -> int:
     """`kerasvg table`; the exit status."""
     kind = _format(args.format, args.output)

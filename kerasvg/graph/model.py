@@ -13,7 +13,7 @@ Dim = Union[int, None, str]
 Shape = Union[Tuple[Dim, ...], str]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # not frozen, so that readers build thousands fast; no code changes one once built
 class Layer:
     """One drawable layer (or nested model) and what the diagram says about it."""
 
@@ -44,11 +44,27 @@ class Layer:
     @property
     def shape_text(self) -> str:
         """The Python-style repr used in `data-shape`: a tuple, or a list of tuples."""
-        if not self.output_shapes:
-            return UNKNOWN
-        if len(self.output_shapes) == 1:
-            return format_shape(self.output_shapes[0])
-        return "[" + ", ".join(format_shape(s) for s in self.output_shapes) + "]"
+        try:
+            return _SHAPE_TEXTS[self.output_shapes]
+        except KeyError:
+            text = _SHAPE_TEXTS[self.output_shapes] = shapes_text(self.output_shapes)
+            if len(_SHAPE_TEXTS) > 10_000:
+                _SHAPE_TEXTS.clear()
+            return text
+        except TypeError:  # a hand-made shape that cannot be a key
+            return shapes_text(self.output_shapes)
+
+
+_SHAPE_TEXTS: dict = {}  # layers share their shapes: each formatted once
+
+
+def shapes_text(shapes: Tuple[Shape, ...]) -> str:
+    """`Layer.shape_text` of these output shapes."""
+    if not shapes:
+        return UNKNOWN
+    if len(shapes) == 1:
+        return format_shape(shapes[0])
+    return "[" + ", ".join(format_shape(s) for s in shapes) + "]"
 
 
 @dataclass(frozen=True)
@@ -122,23 +138,23 @@ def compact_shape(shape: Shape) -> str:
 
 def topological_order(names, edges):
     """Kahn's algorithm; ties broken by the order of `names`. Cycles keep their given order."""
-    position = {name: i for i, name in enumerate(names)}
-    indegree = {name: 0 for name in names}
-    successors = {name: [] for name in names}
+    position = {name: i for i, name in enumerate(names)}  # a repeated name: its last position
+    indegree = [0] * len(names)  # by position
+    successors: List[List[int]] = [[] for _ in names]
     for src, dst in edges:
-        if src in indegree and dst in indegree:
-            successors[src].append(dst)
-            indegree[dst] += 1
-    ready = [(position[n], n) for n in names if indegree[n] == 0]
+        if src in position and dst in position:
+            successors[position[src]].append(position[dst])
+            indegree[position[dst]] += 1
+    ready = [position[n] for n in names if indegree[position[n]] == 0]
     heapq.heapify(ready)
     order = []
     while ready:
-        _, name = heapq.heappop(ready)
-        order.append(name)
-        for nxt in successors[name]:
+        here = heapq.heappop(ready)
+        order.append(names[here])
+        for nxt in successors[here]:
             indegree[nxt] -= 1
             if indegree[nxt] == 0:
-                heapq.heappush(ready, (position[nxt], nxt))
+                heapq.heappush(ready, nxt)
     placed = set(order)
     order.extend(n for n in names if n not in placed)
     return order
@@ -225,14 +241,24 @@ def key_layers(graph: ModelGraph) -> set:
         succs.setdefault(s, []).append(t)
         preds.setdefault(t, []).append(s)
     keep = set(graph.inputs) | set(graph.outputs)
+    merges: dict = {}  # layer class → a merge?
+    resolutions: dict = {}  # layer name → _resolution of its shape
+
+    def resolution(name):
+        if name not in resolutions:
+            resolutions[name] = _resolution(graph.layer(name).shape)
+        return resolutions[name]
+
     for layer in graph.layers:
-        if layer.is_input or category_of(layer.type) == "merge" or not succs.get(layer.name):
+        if not layer.is_input and layer.type not in merges:
+            merges[layer.type] = category_of(layer.type) == "merge"
+        if layer.is_input or merges[layer.type] or not succs.get(layer.name):
             keep.add(layer.name)
             continue
-        here = _resolution(layer.shape)
-        after = [_resolution(graph.layer(t).shape) for t in succs[layer.name]]
-        changes = any(r is not None and r != here for r in after)
-        if here is not None and changes and not any(p in keep for p in preds.get(layer.name, ())):
+        here = resolution(layer.name)
+        after = [resolution(t) for t in succs[layer.name]]
+        if here is not None and any(r is not None and r != here for r in after) and \
+                not any(p in keep for p in preds.get(layer.name, ())):
             keep.add(layer.name)
     return keep
 

@@ -24,6 +24,7 @@ _LAYER_NAME = re.compile(r"^((?:.*?[_.])?(?:layers?|blocks)[_.]\d+)(?=[_./]|$)")
 _EXPANDED_CONV = re.compile(r"^(expanded_conv(?:_\d+)?)(?=_)")
 _CELL_OP = re.compile(r"^(normal|reduction|adjust|separable_conv_\d+)_")
 _CELL_ID = re.compile(r"_((?:stem|reduce)_\d+|\d+)$")
+_CELL_WORDS = ("expanded_conv", "normal", "reduction", "adjust", "separable_conv_")  # what those two start with
 _NUMBERED_STAGE = re.compile(r"^block(\d+)[a-z]$")  # EfficientNet's `block4a`: stage 4, block a
 _NUMBER_SUFFIX = re.compile(r"_\d+$")
 _COMPUTE = ("convolution", "dense", "attention", "recurrent", "embedding")
@@ -53,44 +54,60 @@ class Structure:
 
     def __init__(self, graph: ModelGraph):
         self.graph = graph
-        self.preds: Dict[str, List[str]] = {l.name: [] for l in graph.layers}
-        self.succs: Dict[str, List[str]] = {l.name: [] for l in graph.layers}
+        names = [l.name for l in graph.layers]
+        preds: Dict[str, List[str]] = {n: [] for n in names}
+        succs: Dict[str, List[str]] = {n: [] for n in names}
         for s, t in graph.edges:
-            if s in self.preds and t in self.preds:
-                self.succs[s].append(t)
-                self.preds[t].append(s)
-        self.position = {l.name: i for i, l in enumerate(graph.layers)}
+            if s in preds and t in preds:
+                succs[s].append(t)
+                preds[t].append(s)
+        self.preds, self.succs = preds, succs
+        self.position = dict(zip(names, range(len(names))))
         self.outputs = set(graph.outputs)
 
-    def exits(self, members) -> List[str]:
-        inside = set(members)
-        return [m for m in members if m in self.outputs or not self.succs[m] or not inside.issuperset(self.succs[m])]
+    def exits(self, members, inside=None) -> List[str]:
+        """The members that feed a layer outside `members` (`inside`: them as a set), or an output, or nothing."""
+        inside = set(members) if inside is None else inside
+        outputs, succs = self.outputs, self.succs
+        return [m for m in members if m in outputs or not succs[m] or not inside.issuperset(succs[m])]
 
-    def connected(self, members) -> bool:
-        inside = set(members)
+    def connected(self, members, inside=None) -> bool:
+        inside = set(members) if inside is None else inside
+        preds, succs = self.preds, self.succs
         seen, todo = {members[0]}, [members[0]]
         while todo:
             name = todo.pop()
-            for other in self.preds[name] + self.succs[name]:
-                if other in inside and other not in seen:
-                    seen.add(other)
-                    todo.append(other)
+            for others in (preds[name], succs[name]):
+                for other in others:
+                    if other in inside and other not in seen:
+                        seen.add(other)
+                        todo.append(other)
         return len(seen) == len(inside)
 
     def valid_block(self, members) -> bool:
         """Connected, with one exit (other members may feed only later layers: a U-Net's skip taps), and
         every input from outside comes from before that exit."""
-        if len(members) < 2 or not self.connected(members):
+        if len(members) < 2:
             return False
-        exits = self.exits(members)
+        inside = set(members)
+        if not self.connected(members, inside):
+            return False
+        exits = self.exits(members, inside)
         if not exits:
             return False
-        inside, last = set(members), max(self.position[e] for e in exits)
-        if any(self.position[t] < last for e in exits for t in self.succs[e] if t not in inside):
+        position, succs, preds = self.position, self.succs, self.preds
+        last = max(map(position.__getitem__, exits))
+        for e in exits:
+            for t in succs[e]:
+                if t not in inside and position[t] < last:
+                    return False
+        if len(exits) > 1 and sum(e in self.outputs for e in exits) > 1:
             return False
-        if sum(e in self.outputs for e in exits) > 1:
-            return False
-        return all(self.position[p] < last for m in members for p in self.preds[m] if p not in inside)
+        for m in members:  # every input from outside comes from before the exit
+            for p in preds[m]:
+                if p not in inside and position[p] >= last:
+                    return False
+        return True
 
     def exit(self, members) -> str:
         exits = self.exits(members)
@@ -118,10 +135,17 @@ def width(shape) -> Optional[object]:
 def name_key(layer: Layer) -> Optional[str]:
     """The block a name places the layer in (`conv3_block2_1_conv` → `conv3_block2`), if any."""
     name = layer.name
-    for pattern in (_BLOCK_NAME, _LAYER_NAME):
-        match = pattern.match(name)
+    # each pattern is tried only where the words it needs occur (a match needs them; most names have none)
+    if "block" in name or "unit" in name:
+        match = _BLOCK_NAME.match(name)
         if match:
             return name[:match.end()]
+    if "layer" in name or "blocks" in name:
+        match = _LAYER_NAME.match(name)
+        if match:
+            return name[:match.end()]
+    if not name.startswith(_CELL_WORDS):
+        return None
     match = _EXPANDED_CONV.match(name)
     if match:
         return match.group(1)
@@ -281,7 +305,8 @@ def stage_hint(s: Structure, key: Optional[str], members) -> Optional[str]:
         return named
     prefixes = {match.group(1) if match else None for m in members if not anonymous(s.graph.layer(m))
                 for match in [_NUMBERED_PREFIX.match(m)]}
-    return prefixes.pop() if len(prefixes) == 1 else None
+    hint = prefixes.pop() if len(prefixes) == 1 else None
+    return None if hint == key else hint  # kecam ViT's `block3_*` number blocks, not stages
 
 
 def _named_stages(keys: List[Optional[str]]) -> Optional[List[List[int]]]:

@@ -5,8 +5,9 @@ A record is made for each unit the "stages" detail level draws: every stage (the
 """
 from __future__ import annotations
 
+from collections import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Set, Tuple
 
 from .groups import Group
 from .model import ModelGraph, Shape
@@ -33,6 +34,44 @@ class StageRecord:
     @property
     def params_known(self) -> bool:
         return self.params is not None
+
+
+class LazyRecords(abc.Sequence):
+    """`stage_records(graph, grouping)`, made when first read: a drawing keeps them for `Diagram.stages` and
+    `to_table`, which few drawings are asked for. Compares equal to the tuple; pickles as it."""
+
+    def __init__(self, graph: ModelGraph, grouping: "Grouping"):
+        self._source = (graph, grouping)
+        self._records: Optional[Tuple[StageRecord, ...]] = None
+
+    def records(self) -> Tuple[StageRecord, ...]:
+        if self._records is None:
+            self._records = stage_records(*self._source)
+            self._source = None
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self.records())
+
+    def __getitem__(self, index):
+        return self.records()[index]
+
+    def __iter__(self) -> Iterator[StageRecord]:
+        return iter(self.records())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyRecords):
+            other = other.records()
+        return self.records() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.records())
+
+    def __repr__(self) -> str:
+        return repr(self.records())
+
+    def __reduce__(self):
+        return tuple, (self.records(),)
 
 
 def stage_records(graph: ModelGraph, grouping: Optional["Grouping"]) -> Tuple[StageRecord, ...]:

@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
-from ..scene import Box, Connector, Face, Frame, Label, LegendEntry, Scene
+from ..scene import Box, Connector, Frame, Label, LegendEntry, Scene
 from ..scene.text import BOLD_WIDTH
 from .columns import Columns, assign_lanes, assign_ranks, blocks_in_own_columns, busy_gaps, frame_columns, place
 from .geometry import box_bounds, box_faces, project_depth
@@ -138,7 +138,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
         return Scene(width + 2 * opts.padding, height + 2 * opts.padding, (), ())
 
     boxes = []
-    extents = [] if opts.frames else None  # the boxes' bounds, which frames need
+    extents = []  # the boxes' bounds, which frames and the final translation need
     for node in nodes:
         it = node.item
         label = None
@@ -158,8 +158,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
             x, axis, dx, dy = node.front_x, node.axis, node.dx, node.dy
         boxes.append(Box(it.name, it.type, it.category, x, axis - it.height / 2, it.width, it.height,
                          dx, dy, box_faces(x, axis, it.width, it.height, dx, dy), label))
-        if extents is not None:
-            extents.append(box_bounds(x, axis, it.width, it.height, dx, dy))
+        extents.append(box_bounds(x, axis, it.width, it.height, dx, dy))
 
     connectors = route_coordinates(routes, nodes, rows, columns, centres, row_top, margin_x, opts)
     if opts.transposed:
@@ -171,7 +170,7 @@ def _build(nodes, columns, rows, busy, pairs, opts: LayoutOptions, measure_only:
     legend, width, height = _with_legend(opts, width, height, bool(frames), line_height)
     scene = Scene(width, height, tuple(boxes), tuple(connectors), tuple(legend), tuple(funnels), opts.font_size,
                   tuple(frames))
-    return _translate(scene, opts.padding)
+    return _translate(scene, opts.padding, extents)
 
 
 def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, connectors=()) -> List[Frame]:
@@ -179,61 +178,56 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
     inset. A group's frame sides keep off labels, and its captions off connectors, where they can."""
     if not opts.frames:
         return []
-    row_of: Dict[str, int] = {}
+    names = [b.name for b in boxes]
+    row_list = [n.row for n in nodes]
     # per layer: its box's top less the room its frames' captions take above it, its bottom with the label, its
     # box's left and right, and its left and right with the label
-    spans: Dict[str, Tuple[float, float, float, float, float, float]] = {}
+    tops = [bounds[1] - n.item.pad_top for n, bounds in zip(nodes, extents)]
+    bottoms = [bounds[3] for bounds in extents]
+    box_lefts = [bounds[0] for bounds in extents]
+    box_rights = [bounds[2] for bounds in extents]
+    lefts, rights = box_lefts[:], box_rights[:]
+    labels = {i: b.label.bounds for i, b in enumerate(boxes) if b.label is not None}
+    for i, label in labels.items():
+        bottoms[i] = max(bottoms[i], label[3])
+        lefts[i], rights[i] = min(lefts[i], label[0]), max(rights[i], label[2])
     row_shapes: Dict[int, List[Tuple[bool, str, Tuple[float, float, float, float]]]] = {}  # (label?, name, bounds)
-    for n, b, bounds in zip(nodes, boxes, extents):
-        name = b.name
-        row_of[name] = n.row
-        shapes = row_shapes.setdefault(n.row, [])
-        shapes.append((False, name, bounds))
-        x0, y0, x1, y1 = bounds
-        if b.label is None:
-            spans[name] = (y0 - n.item.pad_top, y1, x0, x1, x0, x1)
-        else:
-            label = b.label.bounds
-            shapes.append((True, name, label))
-            spans[name] = (y0 - n.item.pad_top, max(y1, label[3]), x0, x1, min(x0, label[0]), max(x1, label[2]))
+    for i, row in enumerate(row_list):
+        shapes = row_shapes.get(row)
+        if shapes is None:
+            shapes = row_shapes[row] = []
+        shapes.append((False, names[i], extents[i]))
+        if i in labels:
+            shapes.append((True, names[i], labels[i]))
+    drawn = _drawn_frames(opts.frames, {name: i for i, name in enumerate(names)}, row_list,
+                          (tops, bottoms, box_lefts, box_rights, lefts, rights))
     depth: Dict[str, int] = {}  # how many nesting frames hold each layer (for nested models' frames)
-    member_sets = [set(spec.members) for spec in opts.frames]
-    nesting_frames: Dict[str, List[int]] = {}  # member → the nesting frames holding it
-    nested = any(spec.kind == "nested" for spec in opts.frames)
-    for i, spec in enumerate(opts.frames):
-        if spec.kind in NESTING_KINDS:
-            if nested:
+    if any(spec.kind == "nested" for spec in opts.frames):
+        for spec in opts.frames:
+            if spec.kind in NESTING_KINDS:
                 for m in spec.members:
                     depth[m] = depth.get(m, 0) + 1
-            for m in member_sets[i]:
-                nesting_frames.setdefault(m, []).append(i)
-    shapes_of_row = {row: _ShapeIndex(shapes) for row, shapes in row_shapes.items()}
-    lines = _SegmentIndex(connectors)
+    # the nesting frames holding each drawn frame's first layer (a frame inside another holds it too)
+    firsts = {members[0] for spec, members, _, _ in drawn if spec.kind in NESTING_KINDS}
+    holders: Dict[str, List[int]] = {}
+    for i, spec in enumerate(opts.frames):
+        if spec.kind in NESTING_KINDS:
+            for m in firsts.intersection(spec.members):
+                holders.setdefault(m, []).append(i)
+    shapes_of_row: Dict[int, _ShapeIndex] = {}
+    lines = None
     frames = []
     captions: List[Tuple[float, float, float]] = []  # stage captions placed: (left, baseline, right)
     stage_starts: Dict[int, List[float]] = {}  # per row, where each stage's boxes start: captions stop before
-    for spec in opts.frames:
+    for spec, _, _, extent in drawn:
         if spec.kind == "stage":
-            starts: Dict[int, float] = {}
-            for m in spec.members:
-                if m in row_of:
-                    row, left = row_of[m], spans[m][2]
-                    if row not in starts or left < starts[row]:
-                        starts[row] = left
-            for row, left in starts.items():
-                stage_starts.setdefault(row, []).append(left)
-    for spec in opts.frames:
-        names = []  # its members drawn, all rows
-        rows: Dict[int, List[str]] = {}  # and by row
-        for m in spec.members:
-            if m in row_of:
-                names.append(m)
-                rows.setdefault(row_of[m], []).append(m)
-        if not names:
-            continue
+            for row, bounds in extent.items():
+                stage_starts.setdefault(row, []).append(bounds[2])
+    member_sets: Dict[int, Set[str]] = {}
+    for spec, members, rows, extent in drawn:
         nesting = spec.kind in NESTING_KINDS
         group = spec.kind in ("stage", "block")
-        level = _frame_level(spec, names, depth, opts.frames, member_sets, nesting_frames) if nesting else 0
+        level = _frame_level(spec, members, depth, opts.frames, member_sets, holders) if nesting else 0
         inset = FRAME_MARGIN - 2.0 * level
         side = inset
         if group:  # neighbouring groups stay apart; a block sits inside its stage
@@ -241,17 +235,17 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
             side = max(0.5, side - 1.5) if spec.kind == "block" else side
         rects = []
         for row in sorted(rows):
-            in_row = rows[row]
-            tops, bottoms, box_lefts, box_rights, lefts, rights = zip(*[spans[m] for m in in_row])
-            top = min(tops) + (level if nesting else 0) * (line_height + 2)
-            bottom = max(bottoms) + inset - 2.0 * level
+            top, bottom, left, right, label_left, label_right = extent[row]
+            top = top + (level if nesting else 0) * (line_height + 2)
+            bottom = bottom + inset - 2.0 * level
             if group:  # neighbouring groups touch: frames hug the boxes, not the labels
-                left, right = min(box_lefts), max(box_rights)
-                rect = _sides_off_labels((left - side, top - 2.0, right + side, bottom), in_row, left, right,
-                                         shapes_of_row[row], level)
+                shapes = shapes_of_row.get(row)
+                if shapes is None:
+                    shapes = shapes_of_row[row] = _ShapeIndex(row_shapes[row])
+                rect = _sides_off_labels((left - side, top - 2.0, right + side, bottom), rows[row], left, right,
+                                         shapes, level)
             else:
-                left, right = min(lefts), max(rights)
-                rect = (left - side, top - 2.0, right + side, bottom)
+                rect = (label_left - side, top - 2.0, label_right + side, bottom)
             rects.append(rect)
         x0, y0, x1, _ = rects[0]
         bold = BOLD_WIDTH if spec.kind == "stage" else 1.0  # stage captions are bold
@@ -262,6 +256,8 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
             label = shorter
         label_at = (x0 + 4.0, y0 + line_height * 0.8) if nesting else (x1 - 4.0, y0 + line_height * 0.8)
         continued = []
+        if group and lines is None:
+            lines = _SegmentIndex(connectors)
         if spec.kind == "stage":  # every number stays: the full caption, past the frame's end if it must
             first_row = min(rows)
             stop = min((s for s in stage_starts.get(first_row, ()) if s > rects[0][2]), default=math.inf) - 12.0
@@ -286,6 +282,43 @@ def _frames(nodes, boxes, extents, opts: LayoutOptions, line_height: float, conn
         frames.append(Frame(spec.name, spec.kind, label, tuple(spec.members), tuple(rects), label_at,
                             tuple(continued)))
     return frames
+
+
+def _drawn_frames(specs, index_of: Dict[str, int], rows: List[int], spans):
+    """(spec, its members drawn, those by row, per row their extent) of each frame with a member drawn, in order.
+    `spans`: per layer (by index), its top, bottom, box left, box right, left and right; a row's extent is the
+    least top, greatest bottom, least box left and greatest box right, and for a frame that is not a group's the
+    least left and greatest right."""
+    tops, bottoms, box_lefts, box_rights, lefts, rights = spans
+    drawn = []
+    get_index, row_at = index_of.get, rows.__getitem__
+    for spec in specs:
+        at = list(map(get_index, spec.members))
+        names = spec.members
+        if None in at:
+            names = tuple(m for m, i in zip(names, at) if i is not None)
+            at = [i for i in at if i is not None]
+        if not names:
+            continue
+        rows_of = list(map(row_at, at))
+        first = min(rows_of)
+        if first == max(rows_of):
+            by_row = {first: names}
+            at_row = {first: at}
+        else:
+            by_row, at_row = {}, {}
+            for m, i, r in zip(names, at, rows_of):
+                by_row.setdefault(r, []).append(m)
+                at_row.setdefault(r, []).append(i)
+        group = spec.kind in ("stage", "block")
+        extent = {}
+        for row, ix in at_row.items():
+            extent[row] = (min(map(tops.__getitem__, ix)), max(map(bottoms.__getitem__, ix)),
+                           min(map(box_lefts.__getitem__, ix)), max(map(box_rights.__getitem__, ix)),
+                           None if group else min(map(lefts.__getitem__, ix)),
+                           None if group else max(map(rights.__getitem__, ix)))
+        drawn.append((spec, names, by_row, extent))
+    return drawn
 
 
 def _sides_off_labels(rect, names, left: float, right: float, shapes: _ShapeIndex, level: int):
@@ -450,21 +483,25 @@ def _caption_spot(texts, rect, baseline: float, bold: float, opts: LayoutOptions
     return texts[0], x0 + 4.0
 
 
-def _frame_level(spec: FrameSpec, drawn, depth, frames, member_sets, nesting_frames) -> int:
+def _frame_level(spec: FrameSpec, drawn, depth, frames, member_sets, holders) -> int:
     """How many frames enclose this one (`drawn`: its members drawn): nested models by depth; group frames by
-    containment (`nesting_frames`: the indices of the nesting frames holding each layer)."""
+    containment (`holders`: the indices of the nesting frames holding each frame's first layer drawn;
+    `member_sets`: index → those frames' members as a set, filled as needed)."""
     if spec.kind == "nested":
         return min(depth.get(name, 1) for name in drawn) - 1
-    names = set(drawn)
-    first = next(iter(names))
+    names = None
     level = 0
-    for i in nesting_frames.get(first, ()):
+    for i in holders.get(drawn[0], ()):
         f = frames[i]
         if f is spec:
             continue
-        others = member_sets[i]
-        if names <= others and (names < others or i < frames.index(spec)):
-            level += 1
+        others = member_sets.get(i)
+        if others is None:
+            others = member_sets[i] = set(f.members)
+        if others.issuperset(drawn):
+            names = set(drawn) if names is None else names
+            if names < others or i < frames.index(spec):
+                level += 1
     return level
 
 
@@ -522,35 +559,33 @@ def _legend(opts: LayoutOptions, width, height, line_height) -> List[LegendEntry
     return entries
 
 
-def _translate(scene: Scene, padding: float) -> Scene:
-    """Move everything so the drawing's extent starts at (padding, padding)."""
-    points = [p for b in scene.boxes for f in b.faces for p in f.points]
-    points += [p for c in scene.connectors for p in c.points + c.arrow]
-    rects = [b.label.bounds for b in scene.boxes if b.label is not None]  # label blocks and frames
+def _translate(scene: Scene, padding: float, extents) -> Scene:
+    """Move everything so the drawing's extent starts at (padding, padding); `extents` are the boxes' bounds.
+    The scene's records are this layout's own, not yet seen by anyone: they move in place."""
+    points = [p for c in scene.connectors for p in c.points + c.arrow]
+    rects = [b.label.bounds for b in scene.boxes if b.label is not None]  # label blocks, boxes and frames
+    rects += extents
     rects += [r for f in scene.frames for r in f.rects]
     xs = [0.0, scene.width] + [p[0] for p in points] + [r[0] for r in rects] + [r[2] for r in rects]
     ys = [0.0, scene.height] + [p[1] for p in points] + [r[1] for r in rects] + [r[3] for r in rects]
     x0, y0 = min(xs), min(ys)
     ox, oy = padding - x0, padding - y0
     move = lambda pts: tuple([(x + ox, y + oy) for x, y in pts])  # noqa: E731
-    boxes = []
-    for b in scene.boxes:  # constructors, not dataclasses.replace (~10 µs a call)
-        label = b.label and Label(b.label.x + ox, b.label.y + oy, b.label.lines, b.label.line_height, b.label.width,
-                                  b.label.above, b.label.anchor)
-        faces = tuple(Face(f.role, move(f.points)) for f in b.faces)
-        boxes.append(Box(b.name, b.type, b.category, b.x + ox, b.y + oy, b.width, b.height, b.dx, b.dy, faces, label))
-    return Scene(
-        width=round(max(xs) - x0 + 2 * padding, 2),
-        height=round(max(ys) - y0 + 2 * padding, 2),
-        boxes=tuple(boxes),
-        connectors=tuple(Connector(c.source, c.target, move(c.points), move(c.arrow), c.skip, c.inferred)
-                         for c in scene.connectors),
-        legend=tuple(LegendEntry(e.type, e.category, e.text, (e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]),
-                                 e.text_x + ox, e.text_y + oy, e.kind) for e in scene.legend),
-        funnels=tuple(move(f) for f in scene.funnels),
-        font_size=scene.font_size,
-        frames=tuple(Frame(f.name, f.kind, f.label, f.members,
-                           tuple([(a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects]),
-                           (f.label_at[0] + ox, f.label_at[1] + oy),
-                           tuple([(t, x + ox, y + oy) for t, x, y in f.continued]), f.diff) for f in scene.frames),
-    )
+    for b in scene.boxes:
+        b.x += ox
+        b.y += oy
+        if b.label is not None:
+            b.label.x += ox
+            b.label.y += oy
+        for face in b.faces:
+            face.points = move(face.points)
+    for c in scene.connectors:
+        c.points, c.arrow = move(c.points), move(c.arrow)
+    for e in scene.legend:
+        e.swatch, e.text_x, e.text_y = (e.swatch[0] + ox, e.swatch[1] + oy, e.swatch[2]), e.text_x + ox, e.text_y + oy
+    for f in scene.frames:
+        f.rects = tuple([(a + ox, b + oy, c + ox, d + oy) for a, b, c, d in f.rects])
+        f.label_at = (f.label_at[0] + ox, f.label_at[1] + oy)
+        f.continued = tuple([(t, x + ox, y + oy) for t, x, y in f.continued])
+    return Scene(round(max(xs) - x0 + 2 * padding, 2), round(max(ys) - y0 + 2 * padding, 2), scene.boxes,
+                 scene.connectors, scene.legend, tuple(move(f) for f in scene.funnels), scene.font_size, scene.frames)

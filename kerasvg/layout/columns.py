@@ -1,7 +1,6 @@
 """Columns along the flow (longest path), lanes across it, and the placement of columns within a row."""
 from __future__ import annotations
 
-import math
 from typing import Dict, Iterator, List, Set, Tuple
 
 from .spec import FrameSpec, LayoutOptions, Node
@@ -118,7 +117,8 @@ def frame_columns(nodes: List[Node], frames: List[FrameSpec]) -> Iterator[Tuple[
 
 
 class Columns(list):
-    """Nodes per column, with each column's extents left and right of its centre (boxes; boxes and labels)."""
+    """Nodes per column, with each column's extents left and right of its centre (boxes; boxes and labels), its
+    gap before (SpacingDummyLayer) and its labelled nodes."""
 
     def __init__(self, nodes: List[Node]):
         count = max((n.rank for n in nodes), default=-1) + 1
@@ -128,12 +128,18 @@ class Columns(list):
         self.box = [_extents(column, False) for column in self]
         self.full = [_extents(column, True) for column in self]
         self.gap = [max((n.item.gap_before for n in column), default=0.0) for column in self]
+        self.labelled = [[n for n in column if n.item.lines] for column in self]
         self.caption_room: Dict[int, Tuple[int, float]] = {}  # a stage's last column → (first column, caption width)
 
 
 def _extents(column: List[Node], with_labels: bool) -> Tuple[float, float]:
     if not column:
         return 0.0, 0.0
+    if len(column) == 1:  # most columns: max() of one value is the value
+        n = column[0]
+        if not with_labels:
+            return n.left, n.right
+        return max(n.left, n.label_left), max(n.right, n.label_right)
     left = max([n.left for n in column])
     right = max([n.right for n in column])
     if with_labels:
@@ -148,42 +154,48 @@ def place(columns, first: int, last: int, busy: Set[int], opts: LayoutOptions, s
     A label may spill over its neighbours, but never over a busy gap (one a connector crosses)."""
     centres: Dict[int, float] = {}
     apart = max(opts.label_gap, 0.8 * opts.font_size)  # neighbouring labels never read as one string
-    last_label: Dict[Tuple[int, bool], Node] = {}
+    spacing = opts.spacing
+    levels_below = (0, 1) if opts.stagger_labels else (0,)
+    boxes, fulls, gaps, caption_room, labels = columns.box, columns.full, columns.gap, columns.caption_room, columns.labelled
+    last_label: Dict[Tuple[int, bool, int], Node] = {}
     previous_right = None
     reach = wall = start
     for c in range(first, last + 1):
-        column = columns[c]
-        box_left, box_right = columns.box[c]
-        full_left, full_right = columns.full[c]
+        box_left, box_right = boxes[c]
+        full_left, full_right = fulls[c]
         if previous_right is None:
             centre = start + full_left
-        elif columns.gap[c]:  # a SpacingDummyLayer: clear space after everything before, labels included
-            wall = max(previous_right, reach) + opts.spacing + columns.gap[c]
+        elif gaps[c]:  # a SpacingDummyLayer: clear space after everything before, labels included
+            wall = max(previous_right, reach) + spacing + gaps[c]
             centre = wall + full_left
             last_label.clear()
         elif (c - 1) in busy:
-            centre = max(previous_right, reach) + opts.spacing + full_left
+            centre = max(previous_right, reach) + spacing + full_left
             wall = centre - full_left
         else:
-            centre = previous_right + opts.spacing + box_left
-        room = columns.caption_room.get(c - 1)
-        if room is not None and room[0] in centres:  # the stage before ends here: after its caption
-            start_of_stage = centres[room[0]] - columns.box[room[0]][0]
-            centre = max(centre, start_of_stage + room[1] + opts.spacing + box_left)
-        for node in column:
-            if not node.item.lines:
-                continue
-            centre = max(centre, wall + node.label_left)
-            needed = []
-            for level in ((0, 1) if opts.stagger_labels and not node.item.above else (0,)):
-                other = last_label.get((node.lane, node.item.above, level))
-                other_right = centres[other.rank] + other.label_right if other is not None else -math.inf
-                needed.append((max(centre, other_right + apart + node.label_left), level))
-            centre, node.label_level = min(needed)
-        for node in column:
-            if node.item.lines:
-                last_label[(node.lane, node.item.above, node.label_level)] = node
-                reach = max(reach, centre + node.label_right)
+            centre = previous_right + spacing + box_left
+        if caption_room:
+            room = caption_room.get(c - 1)
+            if room is not None and room[0] in centres:  # the stage before ends here: after its caption
+                start_of_stage = centres[room[0]] - boxes[room[0]][0]
+                centre = max(centre, start_of_stage + room[1] + spacing + box_left)
+        labelled = labels[c]
+        for node in labelled:
+            if wall + node.label_left > centre:
+                centre = wall + node.label_left
+            above = node.item.above
+            best = None
+            for level in ((0,) if above else levels_below):
+                other = last_label.get((node.lane, above, level))
+                needed = centre if other is None else max(centre, centres[other.rank] + other.label_right + apart
+                                                          + node.label_left)
+                if best is None or (needed, level) < best:
+                    best = (needed, level)
+            centre, node.label_level = best
+        for node in labelled:
+            last_label[(node.lane, node.item.above, node.label_level)] = node
+            if centre + node.label_right > reach:
+                reach = centre + node.label_right
         centres[c] = centre
         previous_right = centre + (full_right if c in busy else box_right)
     return centres

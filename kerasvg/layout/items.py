@@ -10,7 +10,7 @@ from ..graph.categories import category_of
 from ..graph.glyphs import GLYPH_TYPES, Glyph, captions, collapse, elide_distinct, elide_middle
 from ..graph.groups import Grouping, restrict
 from ..graph.model import Layer, ModelGraph, compact_shape, fold_repeats, format_count, key_layers
-from ..graph.table import stage_records
+from ..graph.table import LazyRecords
 from ..options import SIZING_KEYS, UNITS_PER_INCH, VISUALKERAS_DEFAULTS, parse_aspect, parse_max_width
 from ..scene import Box
 from ..scene.text import text_width
@@ -82,7 +82,8 @@ def scene_for(graph: ModelGraph, grouping: Grouping, given: Mapping, live, theme
         if fitted:
             break
     membership = grouping.membership()
-    scene = replace(scene, graph=graph, detail=detail, stages=stage_records(all_layers, all_groups), boxes=tuple(
+    stages = LazyRecords(all_layers, all_groups) if all_groups else ()  # made when the table is asked for
+    scene = replace(scene, graph=graph, detail=detail, stages=stages, boxes=tuple(
         _marked(b, tuple(membership.get(b.name, ())), glyphs.get(b.name), b.name in frozen) for b in scene.boxes))
     return scene, opts, glyphs, all_layers
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Tuple
 
+from ..scene import record
+
 SKIP_BASE = 12.0
 TRACK = 5.0
 SIDE_MARGIN = 14.0
@@ -11,7 +13,7 @@ FRAME_MARGIN = 6.0
 NESTING_KINDS = ("nested", "stage", "block")  # frames that stack inside each other; "repeat" badges do not
 
 
-@dataclass(frozen=True)
+@record
 class Item:
     """One layer to place: its box size and its label text."""
 

@@ -131,7 +131,7 @@ CLASS_CHECKS: Dict[str, Dict[str, Callable[[str, Any], None]]] = {
 
 def check_layer_config(cls: str, config: dict, depth: int = 0) -> None:
     """Raise ConfigValueError for the first value of the wrong type (wrapped layers and cells included)."""
-    if depth > current().depth:
+    if depth and depth > current().depth:  # the budget is at least 1
         raise ConfigValueError("layer", "...", f"wrapped layers nested at most {current().depth} deep")
     for key in [k for k in config if k in _CHECKS]:
         if cls in _SKIP_FOR.get(key, ()):
@@ -162,6 +162,6 @@ def check_shape(shape, what: str) -> Optional[str]:
     if len(shape) > MAX_RANK:
         return f"{what} has {len(shape):,} dimensions (at most {MAX_RANK})"
     for d in shape:
-        if _is_int(d) and not -1 <= d <= top:
+        if isinstance(d, int) and not -1 <= d <= top:  # a bool is in range
             return f"{what} dimension {short_repr(d)} is outside 0 to {top:,} (the dimension budget; raise it with --budget dimension=N)"
     return None

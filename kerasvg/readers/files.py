@@ -297,12 +297,40 @@ def _parse_json(data: bytes, path) -> dict:
         digits = re.search(r"has (\d+) digits", str(exc))
         what = f"an integer of {digits.group(1)} digits" if digits else str(exc)
         raise SavedModelError(f"{path}: not a usable JSON model config ({what}; no model needs such a number)") from None
-    depth = _json_depth(config)
-    if depth > budgets.current().depth:
-        raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
+    limit = budgets.current().depth
+    if not _nested_at_most(data, limit):  # then measured exactly
+        depth = _json_depth(config)
+        if depth > limit:
+            raise SavedModelError(str(budgets.exceeded(f"{path}: JSON nested {depth} deep, which", "depth")))
     if not isinstance(config, dict):
         raise SavedModelError(f"{path}: expected a JSON object (what model.to_json() writes), got a JSON {type(config).__name__}")
     return config
+
+
+_BRACKETS = bytes.maketrans(b"[]{}", b"()()")
+_NOT_QUOTES_OR_BRACKETS = bytes(set(range(256)) - set(b'"[]{}'))
+
+
+def _nested_at_most(data: bytes, limit: int) -> bool:
+    """True when the brackets of parsed JSON text nest at most `limit` deep outside its strings, so the value
+    does too (deeper only where a repeated key dropped a deeper value); checked at C speed, a pass per level.
+    False (not known) too when the passes would scan more than 8 times the brackets (many deep branches)."""
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")  # no quote is left inside a string
+    kept = data.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")  # strings without brackets go
+    if b'"' in kept:  # the strings left hold brackets
+        kept = b"".join(kept.split(b'"')[::2])
+    brackets = kept.translate(_BRACKETS)
+    budget = 8 * len(brackets)
+    for _ in range(limit):
+        if not brackets:
+            return True
+        budget -= len(brackets)
+        inner = brackets.replace(b"()", b"")  # the empty containers: one level of the deepest
+        if len(inner) == len(brackets) or budget < 0:  # not balanced (not what json parsed), or too slow
+            return False
+        brackets = inner
+    return not brackets
 
 
 def _json_depth(value) -> int:

@@ -6,6 +6,7 @@ so `_graph_nodes` reads `_inbound_nodes` / `_keras_history` (Keras 3) and
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Dict, List, Tuple
 
@@ -15,9 +16,14 @@ from .keras_classes import CONFIG_KEYS
 
 def is_keras_model(obj) -> bool:
     """True for a keras.Model or tf_keras.Model, without importing either."""
-    for cls in type(obj).__mro__:
-        module = cls.__module__.split(".")[0]
-        if module in ("keras", "tf_keras", "tensorflow") and cls.__name__ == "Model":
+    return _is_model_class(type(obj))
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_model_class(cls) -> bool:
+    for base in cls.__mro__:
+        module = base.__module__.split(".")[0]
+        if module in ("keras", "tf_keras", "tensorflow") and base.__name__ == "Model":
             return True
     return False
 
@@ -212,7 +218,13 @@ def _describe_layer(layer, output_tensors, index, live) -> Layer:
 
 
 def _count(weights) -> int:
-    return int(sum(math.prod(_shape_tuple(w.shape)) for w in weights))
+    total = 0
+    for w in weights:
+        try:
+            total += math.prod(w.shape)
+        except TypeError:  # a dimension that is not a number
+            total += math.prod(_shape_tuple(w.shape))
+    return int(total)
 
 
 def _shape_tuple(shape):
@@ -245,8 +257,10 @@ def _any_batch(shape):
 
 def _key_config(layer) -> Tuple[Tuple[str, object], ...]:
     config = []
+    on_class = _class_keys(type(layer))
+    own = getattr(layer, "__dict__", None) if on_class is not None else None
     for key in CONFIG_KEYS:
-        value = getattr(layer, key, None)
+        value = own.get(key) if own is not None and key not in on_class else getattr(layer, key, None)
         if value is None or callable(value) and not hasattr(value, "__name__"):
             continue
         value = _plain(value)
@@ -256,6 +270,15 @@ def _key_config(layer) -> Tuple[Tuple[str, object], ...]:
     if wrapped is not None and not is_keras_model(layer):
         config.append(("layer", type(wrapped).__name__))
     return tuple(config)
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_keys(cls):
+    """The config keys `cls` defines itself (properties, class attributes): the rest can only be instance
+    attributes. None when attribute lookup is the class's own (`__getattr__`, `__getattribute__`)."""
+    if any("__getattr__" in vars(base) for base in cls.__mro__) or cls.__getattribute__ is not object.__getattribute__:
+        return None
+    return frozenset(key for key in CONFIG_KEYS if hasattr(cls, key))
 
 
 def _plain(value):

@@ -80,6 +80,7 @@ class _Reader:
         self.edges = 0
         self.calls = 0
         self.depth = 0
+        self.budgets = budgets.current()
         self.weights: List[Dict[str, Tuple[int, Optional[WeightTree]]]] = []
 
     def model(self, entry: dict, hints: Sequence[Any], given_inputs: Sequence[Any] = (),
@@ -100,6 +101,7 @@ class _Reader:
     def _model(self, entry, config, layers, hints, given_inputs, weights=None) -> ModelGraph:
         name = str(config.get("name", "model"))
         kind = str(entry.get("class_name", "Functional"))
+        names: List[str] = []
         seen = set()
         for i, layer_entry in enumerate(layers):
             layer_name = _layer_name(layer_entry, i)
@@ -108,11 +110,12 @@ class _Reader:
                                       f"{short_repr(layer_name)} (Keras refuses duplicate layer names, so the "
                                       f"diagram could not tell them apart)")
             seen.add(layer_name)
-        self.weights.append(weights.match([(_layer_name(e, i), str(e.get("class_name")))
-                                           for i, e in enumerate(layers)]) if weights is not None else {})
+            names.append(layer_name)
+        self.weights.append(weights.match([(n, str(e.get("class_name"))) for n, e in zip(names, layers)])
+                            if weights is not None else {})
         try:
             if "input_layers" in config or any(l.get("inbound_nodes") for l in layers):
-                return self._functional(name, kind, config, hints)
+                return self._functional(name, kind, config, hints, names)
             return self._sequential(name, kind, config, hints, given_inputs)
         finally:
             self.weights.pop()
@@ -161,23 +164,25 @@ class _Reader:
                           inputs=tuple(l.name for l in described if l.is_input),
                           outputs=(names[-1],) if names else (), type=kind)
 
-    def _functional(self, name, kind, config, hints) -> ModelGraph:
+    def _functional(self, name, kind, config, hints, names) -> ModelGraph:
         entries = config["layers"]
-        names = [_layer_name(e, i) for i, e in enumerate(entries)]
-        self.check_calls(names, entries)
-        masks = _mask_operations(names, entries, config.get("output_layers")) | _outside_graph(names, entries, config)
+        inbound = [_inbound_nodes(e) for e in entries]
+        self.check_calls(names, inbound)
+        every_call = [[_node_call(node) for node in nodes] for nodes in inbound]
+        operations = {n for n, e in zip(names, entries) if _is_operation(e)}
+        masks = _mask_operations(names, every_call, operations, config.get("output_layers")) | \
+            _outside_graph(names, entries, inbound, every_call, config)
+        calls = dict(zip(names, every_call))
         if masks:
             entries = [e for n, e in zip(names, entries) if n not in masks]
             names = [n for n in names if n not in masks]
-        layer_names = [n for n, e in zip(names, entries) if not _is_operation(e)]
+        layer_names = [n for n in names if n not in operations]
         position = {n: i for i, n in enumerate(layer_names)}
         by_name = dict(zip(names, entries))
-        calls = {n: [_node_call(node) for node in _inbound_nodes(e)] for n, e in zip(names, entries)}
-        nodes: Dict[str, List[List[Tuple[str, int, int, Any]]]] = {
-            n: [call[2] for call in calls[n]] for n in names}
+        op_layers = {n for n, e in by_name.items() if n in operations or e.get("class_name") in OP_LAMBDAS}
         recorded: Dict[Tuple[str, int, int], Any] = {}
-        for tensors in nodes.values():
-            for node in tensors:
+        for n in names:
+            for _, _, node in calls[n]:  # a node's tensors: (layer, call, tensor, shape)
                 for src, node_index, tensor_index, shape in node:
                     if shape != UNKNOWN:
                         recorded.setdefault((src, node_index, tensor_index), shape)
@@ -188,8 +193,9 @@ class _Reader:
             if shape != UNKNOWN:
                 recorded.setdefault((src, node_index, tensor_index), shape)
         tensor_counts: Dict[Tuple[str, int], int] = {}  # (layer, node) → how many output tensors are recorded
+        most = self.budgets.outputs
         for src, node_index, tensor_index in recorded:
-            if tensor_index >= budgets.current().outputs:
+            if tensor_index >= most:
                 raise SavedModelError(str(budgets.exceeded(
                     f"{self.source}: output {tensor_index:,} of layer {short_repr(src)} (call {node_index}) is read, "
                     f"so that call would have {tensor_index + 1:,} output tensors, which", "outputs")))
@@ -198,9 +204,9 @@ class _Reader:
                 tensor_counts[key] = tensor_index + 1
         edges: List[Tuple[str, str]] = []
         seen_edges = set()
-        limit = budgets.current().edge_limit(self.count)
+        limit = self.budgets.edge_limit(self.count)
         for n in names:
-            for node in nodes[n]:
+            for _, _, node in calls[n]:
                 for src, _, _, _ in node:
                     if (src, n) not in seen_edges and src in by_name and src not in masks:
                         seen_edges.add((src, n))
@@ -215,9 +221,10 @@ class _Reader:
         described: Dict[str, Layer] = {}
         for n in order:
             entry = by_name[n]
-            layer_nodes = nodes[n] or [[]]
+            op_layer = n in op_layers
             first = None
-            for k, node in enumerate(layer_nodes):
+            for k, call in enumerate(calls[n] or [None]):
+                node = call[2] if call else []
                 inputs = [shape if shape != UNKNOWN else produced.get((src, ni, ti), UNKNOWN)
                           for src, ni, ti, shape in node]
                 if k == 0 and (not inputs or UNKNOWN in inputs):
@@ -225,12 +232,11 @@ class _Reader:
                     if build and UNKNOWN not in build:
                         inputs = build
                 known = [recorded.get((n, k, t), UNKNOWN) for t in range(tensor_counts.get((n, k), 0))]
-                call = calls[n][k] if k < len(calls[n]) else None
-                known_values = [values.get((src, ni, ti)) for src, ni, ti, _ in node]
-                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call, known_values)
+                known_values = [values.get((src, ni, ti)) for src, ni, ti, _ in node] if values else [None] * len(node)
+                layer, outputs = self._layer(entry, n, inputs, known, position.get(n), call, known_values, op_layer)
                 for t, shape in enumerate(outputs):
                     produced[(n, k, t)] = shape
-                if call and _is_op_layer(entry) and len(outputs) == 1:
+                if call and op_layer and len(outputs) == 1:
                     op_config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
                     value = infer_value(_op_name(entry), op_config, call[0], call[1], inputs, known_values)
                     if value is not None:
@@ -246,11 +252,11 @@ class _Reader:
         return ModelGraph(name=name, layers=layers, edges=tuple(edges),
                           inputs=tuple(l.name for l in layers if l.is_input), outputs=tuple(outputs), type=kind)
 
-    def check_calls(self, names: List[str], entries: List[dict]) -> None:
+    def check_calls(self, names: List[str], inbound: List[list]) -> None:
         """Refuse, before reading them, more calls (inbound nodes) than one per layer and the calls budget."""
-        counts = [len(_inbound_nodes(e)) for e in entries]
+        counts = [len(nodes) for nodes in inbound]
         self.calls += sum(counts)
-        if counts and self.calls - self.count > budgets.current().calls:
+        if counts and self.calls - self.count > self.budgets.calls:
             busiest = max(range(len(counts)), key=counts.__getitem__)
             raise SavedModelError(str(budgets.exceeded(
                 f"{self.source}: {self.calls - self.count:,} calls beyond one per layer (layer "
@@ -259,12 +265,15 @@ class _Reader:
     # -------- one layer
 
     def _layer(self, entry: dict, name: str, inputs: List[Any], recorded: List[Any], index: Optional[int],
-               call=None, values: Sequence[Any] = ()):
+               call=None, values: Sequence[Any] = (), op_layer: Optional[bool] = None):
         cls = str(entry.get("class_name", "Layer"))
-        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        config = entry.get("config")
+        if not isinstance(config, dict):
+            config = {}
         nested = None
         stored = self.weights[-1].get(name) if self.weights else None
-        op_layer = _is_op_layer(entry)
+        if op_layer is None:
+            op_layer = _is_op_layer(entry)
         try:
             if (cls in SHAPE_RULES or cls in PARAM_RULES or cls in CLASS_CHECKS) and not op_layer:  # others' keys mean other things
                 check_layer_config(cls, config)
@@ -288,15 +297,18 @@ class _Reader:
             trainable, frozen = layer_param_counts(cls, config, inputs)
         if stored is not None and nested is None:
             trainable, frozen = _split_count(stored[0], trainable, frozen)
-        if config.get("trainable") is False and trainable is not None and frozen is not None:
+        flag = config.get("trainable")
+        if flag is False and trainable is not None and frozen is not None:
             trainable, frozen = 0, trainable + frozen
-        if all(isinstance(v, int) for v in (trainable, frozen)) and trainable + frozen > budgets.current().params:
+        if isinstance(trainable, int) and isinstance(frozen, int) and trainable + frozen > self.budgets.params:
             raise SavedModelError(str(budgets.exceeded(
                 f"{self.source}: layer {short_repr(name)} has {trainable + frozen:,} parameters, which", "params")))
-        count = max(len(inferred), len(recorded))
-        outputs = tuple(
-            recorded[t] if t < len(recorded) and recorded[t] != UNKNOWN else (inferred[t] if t < len(inferred) else UNKNOWN)
-            for t in range(count))
+        if recorded:
+            outputs = tuple(
+                recorded[t] if t < len(recorded) and recorded[t] != UNKNOWN else (inferred[t] if t < len(inferred) else UNKNOWN)
+                for t in range(max(len(inferred), len(recorded))))
+        else:
+            outputs = tuple(inferred)
         for shape in outputs:
             problem = check_shape(shape, "the output shape")
             if problem:
@@ -305,23 +317,20 @@ class _Reader:
             name=name, type=_type_name(cls, entry), output_shapes=outputs or (UNKNOWN,),
             trainable_params=trainable, non_trainable_params=frozen, config=_key_config(config),
             index=index, is_input=cls == "InputLayer", nested=nested,
-            trainable=config.get("trainable") if isinstance(config.get("trainable"), bool) else None,
-            full_config=config,
+            trainable=flag if isinstance(flag, bool) else None, full_config=config,
         )
         return layer, outputs
 
 
-def _mask_operations(names: List[str], entries: List[dict], output_layers) -> set:
-    """Keras 3 ops that Keras generated to compute masks (`mask_zero=True`, `Masking`), which the live
+def _mask_operations(names: List[str], every_call: List[list], ops: set, output_layers) -> set:
+    """Keras 3 ops (`ops`) that Keras generated to compute masks (`mask_zero=True`, `Masking`), which the live
     drawing leaves out too: ops used only as a call's `mask` / `*_mask` argument, or by nothing when
-    not a model output, or only by such ops."""
-    ops = {n for n, e in zip(names, entries) if _is_operation(e)}
+    not a model output, or only by such ops. `every_call`: each layer's `_node_call`s."""
     if not ops:
         return set()
     uses: Dict[str, List[Tuple[str, bool]]] = {}
-    for n, entry in zip(names, entries):
-        for node in _inbound_nodes(entry):
-            _, kwargs, found = _node_call(node)
+    for n, layer_calls in zip(names, every_call):
+        for _, kwargs, found in layer_calls:
             as_mask = {t.index for key, value in kwargs.items() if key == "mask" or str(key).endswith("_mask")
                        for t in _tensor_args(value)}
             for i, (src, _, _, _) in enumerate(found):
@@ -352,8 +361,11 @@ def _built_on(entry: dict, calls: list) -> List[Tuple[Tuple[str, int, int], Any]
     files record no tensor shapes, but every layer's build input shape): so the output shape of a layer
     kerasvg has no rule for is known where a layer consumes it. Only for a layer called once, on a
     first argument made of tensors alone, as many as the build shapes."""
-    build = (entry.get("build_config") or {}).get("input_shape") if isinstance(entry.get("build_config"), dict) else None
-    if build is None or len(calls) != 1 or not calls[0][0]:
+    if len(calls) != 1 or not calls[0][0]:
+        return []
+    build = entry.get("build_config")
+    build = build.get("input_shape") if isinstance(build, dict) else None
+    if build is None:
         return []
     first, found = calls[0][0][0], calls[0][2]
     tensors = _tensor_args(first)
@@ -370,16 +382,18 @@ def _tensors_only(value) -> bool:
     return bool(items) and all(_tensors_only(item) for item in items)
 
 
-def _outside_graph(names: List[str], entries: List[dict], config: dict) -> set:
+def _outside_graph(names: List[str], entries: List[dict], inbound: List[list], every_call: List[list],
+                   config: dict) -> set:
     """Layers a functional config lists but its graph never calls: tf_keras saves every layer the model
     tracks (kecam's YOLOv8 keeps a `DecodePredictions` layer as an attribute) with no inbound nodes;
-    the loaded model, like the live drawing, leaves them out."""
+    the loaded model, like the live drawing, leaves them out. `inbound` and `every_call`: each layer's
+    nodes and their `_node_call`s."""
     ends = {src for key in ("input_layers", "output_layers") for src, _, _ in _history_list(config.get(key))}
-    idle = {n for n, e in zip(names, entries) if not _inbound_nodes(e) and e.get("class_name") != "InputLayer"
+    idle = {n for n, e, nodes in zip(names, entries, inbound) if not nodes and e.get("class_name") != "InputLayer"
             and n not in ends}
     if not idle:
         return idle
-    used = {src for entry in entries for node in _inbound_nodes(entry) for src, _, _, _ in _node_call(node)[2]}
+    used = {src for layer_calls in every_call for call in layer_calls for src, _, _, _ in call[2]}
     return idle - used
 
 
@@ -413,14 +427,17 @@ def _is_operation(entry: dict) -> bool:
             and bool(nodes) and all(isinstance(node, dict) for node in nodes))
 
 
+OP_LAMBDAS = ("TFOpLambda", "SlicingOpLambda")  # tf_keras's layers calling one op
+
+
 def _is_op_layer(entry: dict) -> bool:
     """A weightless call of one tensor op: a Keras 3 operation node or a tf_keras `TFOpLambda`."""
-    return _is_operation(entry) or entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda")
+    return _is_operation(entry) or entry.get("class_name") in OP_LAMBDAS
 
 
 def _op_name(entry: dict) -> str:
     config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-    function = config.get("function") if entry.get("class_name") in ("TFOpLambda", "SlicingOpLambda") else None
+    function = config.get("function") if entry.get("class_name") in OP_LAMBDAS else None
     return op_name(str(entry.get("class_name")), function if isinstance(function, str) else None)
 
 
@@ -458,9 +475,9 @@ def _node_call(node) -> Tuple[list, dict, List[Tuple[str, int, int, Any]]]:
     kwargs as `[name, node, tensor]`, at any depth."""
     found: List[Tuple[str, int, int, Any]] = []
     if isinstance(node, dict):
-        args = _walk(node.get("args", []), found)
+        args = _walk(node.get("args", []), found)  # a new list, or one value
         kwargs = _walk(node.get("kwargs", {}), found)
-        return list(args) if isinstance(args, list) else [args], kwargs if isinstance(kwargs, dict) else {}, found
+        return args if isinstance(args, list) else [args], kwargs if isinstance(kwargs, dict) else {}, found
     if not isinstance(node, list):
         return [], {}, found
     attached: List[dict] = []
@@ -477,7 +494,7 @@ def _walk(value, found):
                 found.append((str(history[0]), int(history[1]), int(history[2]), json_shape(value["config"].get("shape"))))
                 return TensorArg(len(found) - 1)
             return None
-        return {key: _walk(value[key], found) for key in sorted(value)}
+        return {key: _walk(value[key], found) for key in sorted(value)} if value else {}
     if isinstance(value, (list, tuple)):
         return [_walk(item, found) for item in value]
     return value
@@ -531,13 +548,15 @@ def _history_list(value) -> List[Tuple[str, int, int]]:
 
 def _key_config(config: dict) -> Tuple[Tuple[str, object], ...]:
     result = []
-    wrapped = config.get("layer") if isinstance(config.get("layer"), dict) else {}
     keys = [k for k in config if k in _KEY_ORDER]
     if "merge_mode" in config and "return_sequences" not in keys:  # Bidirectional: the wrapped layer's
         keys.append("return_sequences")
-    for key in sorted(keys, key=_KEY_ORDER.__getitem__):
+    if len(keys) > 1:
+        keys.sort(key=_KEY_ORDER.__getitem__)
+    for key in keys:
         value = config.get(key)
         if value is None and key == "return_sequences" and "merge_mode" in config:
+            wrapped = config.get("layer") if isinstance(config.get("layer"), dict) else {}
             value = (wrapped.get("config") or {}).get(key)
         value = _plain(value)
         if value is not None:

@@ -14,7 +14,7 @@ def layer_output_shapes(cls: str, config: dict, inputs: List[Any]) -> List[Any]:
     if cls == "InputLayer":
         return [json_shape(config.get("batch_shape", config.get("batch_input_shape")))]
     rule = SHAPE_RULES.get(cls)
-    if rule is None or not inputs or any(s == UNKNOWN for s in inputs[:1]):
+    if rule is None or not inputs or inputs[0] == UNKNOWN:
         return [UNKNOWN]
     try:
         result = rule(config, inputs)
@@ -27,9 +27,12 @@ def json_shape(value) -> Any:
     """A JSON shape list → tuple (None kept), or UNKNOWN."""
     if isinstance(value, dict) and "class_name" in value and isinstance(value.get("config"), dict):
         value = value["config"].get("shape", value["config"].get("items"))
-    if isinstance(value, (list, tuple)) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value):
-        return tuple(value)
-    return UNKNOWN
+    if not isinstance(value, (list, tuple)):
+        return UNKNOWN
+    for d in value:
+        if d is not None and (not isinstance(d, int) or isinstance(d, bool)):
+            return UNKNOWN
+    return tuple(value)
 
 
 def int_tuple(value, n: int) -> Tuple[int, ...]:

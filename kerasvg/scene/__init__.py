@@ -7,21 +7,26 @@ flag, a diff status); the legend says what each entry is (a layer type, the froz
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from ..graph.table import StageRecord
 
 Point = Tuple[float, float]
 
+# The records a layout builds by the thousand are not frozen: a frozen dataclass's constructor sets each field
+# through object.__setattr__, 7 times slower (issue 22). Only the layout that builds them moves them, before it
+# returns its scene; after that no code changes them.
+record = dataclass(unsafe_hash=True)
 
-@dataclass(frozen=True)
+
+@record
 class Face:
     role: str  # "front", "top" or "side"
     points: Tuple[Point, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Label:
     x: float  # centre of the text block (or its left edge, see anchor)
     y: float  # top of the text block
@@ -50,7 +55,7 @@ class DiffMark:
     name_a: Optional[str] = None  # its name in the first model, when it was renamed
 
 
-@dataclass(frozen=True)
+@record
 class Box:
     """One layer drawn as a projected 3-D box (or a flat rectangle)."""
 
@@ -78,7 +83,7 @@ class Box:
         return (min(xs), min(ys), max(xs), max(ys))
 
 
-@dataclass(frozen=True)
+@record
 class Connector:
     """An edge of the model graph as a polyline ending in an arrowhead triangle."""
 
@@ -95,7 +100,7 @@ class Connector:
 LEGEND_KINDS = ("type", "frozen", "diff")
 
 
-@dataclass(frozen=True)
+@record
 class LegendEntry:
     """One legend line: a layer type's swatch, the frozen mark, or a diff status's badge."""
 
@@ -108,7 +113,7 @@ class LegendEntry:
     kind: str = "type"
 
 
-@dataclass(frozen=True)
+@record
 class Frame:
     """A labelled outline around several boxes: a stage or block, an expanded nested model, or a folded repeat (×N)."""
 
@@ -164,7 +169,7 @@ class Scene:
     detail: str = "layers"  # "layers", "blocks" or "stages"
     diff: Optional[DiffSummary] = None
     block_key: Optional[BlockKey] = None
-    stages: Tuple["StageRecord", ...] = ()  # the whole model's stages (each block outside them), for the table
+    stages: Sequence["StageRecord"] = ()  # the whole model's stages (and loose blocks), for the table
 
 
 def nesting_order(scene: Scene) -> Iterator[Tuple[str, int, Optional[Frame]]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..scene import Scene, nesting_order
 from ..scene.text import BOLD_WIDTH, name_key, text_width, xml_safe
@@ -118,7 +118,6 @@ def draw(scene: Scene, theme: Theme, *, shade_step: Optional[int] = None, id_pre
         dwg.elements.append(_TextElement(f"kvslot{i}", None))
 
     text_fill = _colour_attrs(canvas["text_color"], "fill")
-    frozen_swatch = None
     if scene.legend:
         legend = dwg.g(class_="legend")
         for e in scene.legend:
@@ -137,12 +136,12 @@ def draw(scene: Scene, theme: Theme, *, shade_step: Optional[int] = None, id_pre
             entry.attribs["data-type"] = FROZEN_LEGEND_TYPE if e.kind == "frozen" else xml_safe(e.type)
             if e.kind == "frozen":
                 entry.attribs["class"] = "legend-entry frozen"
-                entry.add(_TextElement("kvfrozen", None))
+                entry.add(_TextElement(f"kvmark{len(hot)}", None))
+                hot.append(_frozen_swatch((x, y, size), box_style, canvas))
                 text = _text_element("text", xml_safe(e.text))
                 text.attribs.update({"x": fmt(e.text_x), "y": fmt(e.text_y), **text_fill})
                 entry.add(text)
                 legend.add(entry)
-                frozen_swatch = (x, y, size)
                 continue
             swatch = dwg.rect((fmt(x), fmt(y)), (fmt(size), fmt(size)), **_colour_attrs(style["fill"], "fill"),
                               **_colour_attrs(style["outline"], "stroke"))
@@ -156,13 +155,25 @@ def draw(scene: Scene, theme: Theme, *, shade_step: Optional[int] = None, id_pre
             legend.add(entry)
         dwg.add(legend)
 
-    body = dwg.tostring()
-    for i, text in enumerate(hot):
-        body = body.replace(f"<kvslot{i} />", text, 1).replace(f"<kvmark{i} />", text, 1)
-    if frozen_swatch is not None:
-        body = body.replace("<kvfrozen />", _frozen_swatch(frozen_swatch, box_style, canvas), 1)
+    body = _filled(dwg.tostring(), hot)
     prefix = id_prefix or "kv" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:8]
     return body.replace(ID_TOKEN, xml_safe(prefix).replace('"', "").replace("<", "").replace("&", ""))
+
+
+def _filled(body: str, hot: List[str]) -> str:
+    """svgwrite's text with each `<kvslotN />` or `<kvmarkN />` placeholder replaced by hot[N], in one pass
+    (names and text are escaped, so no `<kv` of the user's can be in it)."""
+    pieces = body.split("<kv")
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        end = piece.find(" />")
+        marker = piece[:end]
+        if end < 0 or marker[:4] not in ("slot", "mark") or not marker[4:].isdigit():
+            out.append("<kv" + piece)
+            continue
+        out.append(hot[int(marker[4:])])
+        out.append(piece[end + 3:])
+    return "".join(out)
 
 
 def _diff_description(summary) -> str:

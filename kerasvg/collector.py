@@ -1,0 +1,19 @@
+"""Python's cyclic garbage collector kept out of the way while kerasvg builds and writes a drawing."""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused():
+    """Reading, layout and writing allocate many short-lived acyclic objects; with TensorFlow's large heap
+    loaded, the collections they trigger make rendering superlinear. Refcounting frees them; the collector
+    runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
