@@ -201,8 +201,11 @@ def _describe_layer(layer, output_tensors, index, live) -> Layer:
         shapes = tuple(_shape_tuple(t.shape) for t in output_tensors)
     else:
         shapes = _shapes_without_graph(layer)
-    trainable = _count(getattr(layer, "trainable_weights", []))
-    non_trainable = _count(getattr(layer, "non_trainable_weights", []))
+    if getattr(layer, "weights", None) == []:  # most layers: nothing to count (weights is both lists together)
+        trainable = non_trainable = 0
+    else:
+        trainable = _count(getattr(layer, "trainable_weights", []))
+        non_trainable = _count(getattr(layer, "non_trainable_weights", []))
     return Layer(
         name=layer.name,
         type=type_name,
@@ -259,8 +262,9 @@ def _key_config(layer) -> Tuple[Tuple[str, object], ...]:
     config = []
     on_class = _class_keys(type(layer))
     own = getattr(layer, "__dict__", None) if on_class is not None else None
-    for key in CONFIG_KEYS:
-        value = own.get(key) if own is not None and key not in on_class else getattr(layer, key, None)
+    keys = CONFIG_KEYS if own is None else [key for key in CONFIG_KEYS if key in own or key in on_class]
+    for key in keys:
+        value = getattr(layer, key, None)
         if value is None or callable(value) and not hasattr(value, "__name__"):
             continue
         value = _plain(value)
