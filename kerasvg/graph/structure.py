@@ -305,8 +305,7 @@ def stage_hint(s: Structure, key: Optional[str], members) -> Optional[str]:
         return named
     prefixes = {match.group(1) if match else None for m in members if not anonymous(s.graph.layer(m))
                 for match in [_NUMBERED_PREFIX.match(m)]}
-    hint = prefixes.pop() if len(prefixes) == 1 else None
-    return None if hint == key else hint  # kecam ViT's `block3_*` number blocks, not stages
+    return prefixes.pop() if len(prefixes) == 1 else None
 
 
 def _named_stages(keys: List[Optional[str]]) -> Optional[List[List[int]]]:
@@ -449,6 +448,9 @@ def stages_of(s: Structure, found) -> Grouping:
     found = sorted(found, key=lambda kv: max(map(position, kv[1])))
     hints = [stage_hint(s, key, members) for key, members in found]
     runs = _named_stages(hints)
+    if runs and all(hint == key for (key, _), hint in zip(found, hints)) and \
+            len(_structural_stages(s, found)) < len(runs):
+        runs = None  # blocks named like stages (`block3_*`), several of them at one resolution and width: one stage
     transitions: Dict[int, Group] = {}
     if runs:
         runs, transitions = _transitions(s, found, runs, hints, names)
