@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from .. import budgets
+from ..collector import collector_paused
 from ..diagram import format_of
 from .args import keywords
 from .errors import guard
-from .models import collector_off, read_graph
+from .models import read_graph
 from .outputs import check_output, payloads, write_all
 
 
-@collector_off
+@collector_paused()
 def run(args) -> int:
     """`kerasvg diff A B [-o OUT ...]`; exit status 1 when the models differ and --exit-code or --quiet."""
     from ..comparison.compare import compare, render, summary_lines

@@ -2,30 +2,15 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import glob
 import os
 import re
 import sys
 from collections.abc import Sequence
 
-from ..collector import collector_paused
 from .errors import CliError, guard
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-
-
-def collector_off(action):
-    """`action` with Python's cyclic garbage collector paused until it returns, by when the drawing it made is
-    freed: turned back on while a drawing is alive, the collector would walk every object made since it was
-    paused (0.7 s for a 50,000-layer model); afterwards, only what is left."""
-
-    @functools.wraps(action)
-    def paused(*args, **kwargs):
-        with collector_paused():
-            return action(*args, **kwargs)
-
-    return paused
 
 
 def is_callable(model: str) -> bool:

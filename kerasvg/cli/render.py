@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import budgets
+from ..collector import collector_paused
 from ..diagram import format_of
 from ..scene.text import terminal_safe
 from .args import keywords
 from .errors import CliError, guard, report
-from .models import collector_off, draw, expand
+from .models import draw, expand
 from .outputs import (
     Payloads,
     batch_folder,
@@ -51,7 +52,8 @@ def run(args) -> int:
         return _batch(models, folder, options, args)
     for out in args.output:
         check_output(out, writing=not args.check)  # --check reports a missing folder's files as missing
-    rendered = collector_off(render_model)(models[0], [Path(o) for o in args.output], options)
+    with collector_paused():  # until the drawing is freed: see collector.py
+        rendered = render_model(models[0], [Path(o) for o in args.output], options)
     if args.check:
         return report_stale(stale(rendered), len(rendered))
     write_all(rendered)
@@ -139,7 +141,7 @@ def _drain(pool, results):
         pool.shutdown(cancel_futures=True)
 
 
-@collector_off
+@collector_paused()
 def _render_job(job, options: RenderOptions) -> tuple[str | None, Payloads]:
     """Read and render one model to every target; an error message instead of raising."""
     model, targets = job

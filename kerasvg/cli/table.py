@@ -4,14 +4,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..collector import collector_paused
 from ..scene.text import terminal_safe
 from ..table import FORMATS, format_for_path, format_table, table_format
 from .errors import CliError
-from .models import collector_off, draw
+from .models import draw
 from .outputs import check_writable, write_all
 
 
-@collector_off
+@collector_paused()
 def run(args) -> int:
     """`kerasvg table`; the exit status."""
     kind = _format(args.format, args.output)

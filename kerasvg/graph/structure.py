@@ -447,15 +447,14 @@ def stages_of(s: Structure, found) -> Grouping:
     position = s.position.__getitem__
     found = sorted(found, key=lambda kv: max(map(position, kv[1])))
     hints = [stage_hint(s, key, members) for key, members in found]
-    runs = _named_stages(hints)
-    if runs and all(hint == key for (key, _), hint in zip(found, hints)) and \
-            len(_structural_stages(s, found)) < len(runs):
-        runs = None  # blocks named like stages (`block3_*`), several of them at one resolution and width: one stage
+    named = _named_stages(hints)
+    structural = None if named and not all(hint == key for (key, _), hint in zip(found, hints)) \
+        else _structural_stages(s, found)
     transitions: Dict[int, Group] = {}
-    if runs:
-        runs, transitions = _transitions(s, found, runs, hints, names)
-    else:
-        runs = _structural_stages(s, found)
+    if named and (structural is None or len(structural) >= len(named)):
+        runs, transitions = _transitions(s, found, named, hints, names)
+    else:  # no stage names, or blocks named like stages (`block3_*`) several of which share a resolution and width
+        runs = structural
     in_block = {m for _, members in found for m in members}
     between = {m for group in transitions.values() for m in group.members}
     in_block |= between
